@@ -1,0 +1,3 @@
+"""GAN Studio: train and explore generative adversarial networks."""
+
+__version__ = "0.1.0"

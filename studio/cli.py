@@ -1,0 +1,151 @@
+"""The `gan-studio` command: the studio window, or headless subcommands (`train`, `list`).
+
+A StudioError prints one plain line (no traceback) and exits with status 2.
+"""
+
+from __future__ import annotations
+
+import argparse
+import signal
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+from studio import __version__
+from studio.config import DataConfig, RunConfig, TrainConfig, load_toml, parse_value
+from studio.errors import ConfigError, StudioError
+from studio.progress import ProgressBar
+from studio.train.controls import RunControls
+from studio.variants import VARIANTS, model_config_class
+
+EXIT_USER_ERROR = 2
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="gan-studio", description="Train and explore GANs. Without a subcommand, opens "
+        "the studio window.")
+    parser.add_argument("--version", action="version", version=f"gan-studio {__version__}")
+    sub = parser.add_subparsers(dest="command")
+    train = sub.add_parser("train", help="train a model headless, writing a run folder")
+    train.add_argument("--config", type=Path, help="a run.toml to start from")
+    train.add_argument("--resume", type=Path, metavar="RUNDIR",
+                       help="continue the run in RUNDIR from its latest checkpoint")
+    train.add_argument("--variant", choices=list(VARIANTS))
+    train.add_argument("--dataset", help="a built-in set (see `gan-studio list`) or a folder")
+    train.add_argument("--steps", type=int)
+    train.add_argument("--batch-size", type=int)
+    train.add_argument("--loss", help="non-saturating, minimax, hinge, least-squares, wgan-gp")
+    train.add_argument("--resolution", type=int)
+    train.add_argument("--device", help="auto, cpu, cuda, cuda:N or mps")
+    train.add_argument("--seed", type=int)
+    train.add_argument("--out", type=Path, help="the run folder to create (default: a new "
+                       "folder in the workspace)")
+    train.add_argument("--set", action="append", default=[], metavar="SECTION.KEY=VALUE",
+                       help="any other setting, e.g. --set train.lr_g=1e-4 (repeatable)")
+    train.add_argument("--quiet", action="store_true", help="no progress bar")
+    sub.add_parser("list", help="list the variants and datasets")
+    return parser
+
+
+def config_from_args(args: argparse.Namespace) -> RunConfig:
+    """The run config: the --config file (or defaults), then the flags, then each --set."""
+    config = load_toml(args.config) if args.config else RunConfig()
+    if args.variant:
+        config = config.replace(variant=args.variant)
+    sections = {"data": dict(vars(config.data)), "model": dict(vars(config.model)),
+                "train": dict(vars(config.train))}
+    flags = {("data", "dataset"): args.dataset, ("data", "resolution"): args.resolution,
+             ("train", "steps"): args.steps, ("train", "batch_size"): args.batch_size,
+             ("train", "loss"): args.loss, ("train", "device"): args.device,
+             ("train", "seed"): args.seed}
+    for (section, key), value in flags.items():
+        if value is not None:
+            sections[section][key] = value
+    classes = {"data": DataConfig, "model": model_config_class(config.variant),
+               "train": TrainConfig}
+    for item in args.set:
+        target, sep, text = item.partition("=")
+        section, dot, key = target.partition(".")
+        if not sep or not dot or section not in classes:
+            raise ConfigError(f"--set {item!r} must look like SECTION.KEY=VALUE with SECTION "
+                              "one of data, model, train")
+        sections[section][key] = parse_value(classes[section], key, text)
+    return RunConfig.from_dict({"variant": config.variant, "name": config.name, **sections})
+
+
+def cmd_train(args: argparse.Namespace) -> int:
+    from studio.runs.workspace import default_workspace, new_run_folder
+    from studio.session import resume_run, start_run
+    from studio.train import distributed
+
+    distributed.init_from_env()
+    bar = ProgressBar(sys.stderr) if not args.quiet and distributed.rank() == 0 else None
+    controls = RunControls()
+    if args.resume:
+        session = resume_run(args.resume, sinks=(bar,), controls=controls, steps=args.steps)
+    else:
+        config = config_from_args(args)
+        folder = args.out or new_run_folder(default_workspace(), config.variant,
+                                            config.data.dataset)
+        session = start_run(config, folder, sinks=(bar,), controls=controls)
+    if bar:
+        bar.begin(session.loop.step, session.config.train.steps)
+    print(f"run folder: {session.folder}", flush=True)
+    previous = signal.signal(signal.SIGINT, _stop_on_interrupt(controls))
+    try:
+        status = session.run()
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    print(f"{status} at step {session.loop.step}: {session.folder}", flush=True)
+    return 0
+
+
+def _stop_on_interrupt(controls: RunControls) -> Callable[..., None]:
+    """First Ctrl+C: stop after this step and save a checkpoint. Second: interrupt now."""
+    def handler(signum: int, frame: object) -> None:
+        if controls.stop_requested:
+            raise KeyboardInterrupt
+        print("\nstopping after this step and saving a checkpoint (Ctrl+C again to abort)",
+              file=sys.stderr, flush=True)
+        controls.stop(save=True)
+    return handler
+
+
+def cmd_list() -> int:
+    from studio.data import BUILTINS, system_datasets
+
+    print("variants:")
+    for v in VARIANTS.values():
+        print(f"  {v.name:<8} {v.title} — trains on {' or '.join(v.data_kinds)}"
+              + (", needs labels" if v.needs_labels else ""))
+    print("datasets:")
+    for b in BUILTINS.values():
+        print(f"  {b.name:<14} {b.summary}")
+    for name, path in system_datasets().items():
+        print(f"  {name:<14} installed at {path}")
+    print("  PATH           a local folder: images (class subfolders → labels), "
+          "MNIST/Fashion-MNIST idx files, or CIFAR-10 batches")
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        if args.command == "train":
+            return cmd_train(args)
+        if args.command == "list":
+            return cmd_list()
+        parser.print_help()
+        return 0
+    except StudioError as exc:
+        print(f"gan-studio: error: {exc}", file=sys.stderr)
+        return EXIT_USER_ERROR
+    except KeyboardInterrupt:
+        print("gan-studio: interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""torch.nn modules only: generators and discriminators of every variant."""

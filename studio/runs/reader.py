@@ -1,0 +1,159 @@
+"""Reading run folders, including ones another process is still writing (following)."""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from studio.config import RunConfig, load_toml
+from studio.errors import RunFolderError
+from studio.runs.checkpoints import latest_checkpoint
+from studio.runs.writer import CHECKPOINTS, CONFIG, EVENTS, METRICS, SNAPSHOTS
+
+END_STATES = {"finished": "finished", "stopped": "stopped", "failed": "failed"}
+
+
+class JsonlTail:
+    """Reads complete new lines of a growing JSON-lines file; a partial last line waits."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.offset = 0
+        self._partial = b""
+
+    def read_new(self) -> list[dict[str, Any]]:
+        try:
+            with open(self.path, "rb") as f:
+                if os.fstat(f.fileno()).st_size < self.offset:  # rewritten: start over
+                    self.offset, self._partial = 0, b""
+                f.seek(self.offset)
+                chunk = f.read()
+        except FileNotFoundError:
+            return []
+        self.offset += len(chunk)
+        lines = (self._partial + chunk).split(b"\n")
+        self._partial = lines.pop()  # b"" when the chunk ended with a newline
+        rows = []
+        for line in lines:
+            try:
+                rows.append(json.loads(line))
+            except json.JSONDecodeError:
+                continue  # a torn line from a crash: ignored, the next rows are still read
+        return rows
+
+
+def merge_metrics(rows: list[dict[str, Any]], new: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Append `new` rows; a row whose step goes back (a resume) replaces the rows it redoes."""
+    for row in new:
+        step = row.get("step", 0)
+        while rows and rows[-1].get("step", 0) >= step:
+            rows.pop()
+        rows.append(row)
+    return rows
+
+
+def read_metrics(folder: Path) -> list[dict[str, Any]]:
+    return merge_metrics([], JsonlTail(Path(folder) / METRICS).read_new())
+
+
+def read_events(folder: Path) -> list[dict[str, Any]]:
+    return JsonlTail(Path(folder) / EVENTS).read_new()
+
+
+def list_snapshots(folder: Path) -> list[tuple[int, Path]]:
+    """(step, path) of every snapshot, in step order."""
+    found = []
+    for p in (Path(folder) / SNAPSHOTS).glob("step_*.png"):
+        try:
+            found.append((int(p.stem.split("_")[1]), p))
+        except (IndexError, ValueError):
+            continue
+    return sorted(found)
+
+
+@dataclass(frozen=True)
+class RunSummary:
+    folder: Path
+    name: str
+    variant: str
+    dataset: str
+    step: int
+    steps: int
+    status: str  # running?, finished, stopped, failed, new
+    started: float | None
+
+
+def read_config(folder: Path) -> RunConfig:
+    path = Path(folder) / CONFIG
+    if not path.exists():
+        raise RunFolderError(f"{folder} is not a run folder: {CONFIG} is missing")
+    return load_toml(path)
+
+
+def run_status(events: list[dict[str, Any]]) -> str:
+    """The last state a run reported: "running" while it has not ended, "new" before it starts."""
+    for event in reversed(events):
+        kind = event.get("kind")
+        if kind in END_STATES:
+            return END_STATES[kind]
+        if kind in ("started", "resumed", "paused", "continued"):
+            return "paused" if kind == "paused" else "running"
+    return "new"
+
+
+def summarize(folder: Path) -> RunSummary:
+    folder = Path(folder)
+    config = read_config(folder)
+    events = read_events(folder)
+    metrics = read_metrics(folder)
+    step = metrics[-1]["step"] if metrics else 0
+    started = next((e["time"] for e in events if e.get("kind") == "started"), None)
+    return RunSummary(folder, config.name or folder.name, config.variant, config.data.dataset,
+                      step, config.train.steps, run_status(events), started)
+
+
+def list_runs(workspace: Path) -> list[RunSummary]:
+    """Every readable run folder directly inside `workspace`, newest first."""
+    if not Path(workspace).is_dir():
+        return []
+    runs = []
+    for folder in Path(workspace).iterdir():
+        if (folder / CONFIG).exists():
+            try:
+                runs.append(summarize(folder))
+            except Exception:  # an unreadable run is listed by the caller's error path
+                continue
+    return sorted(runs, key=lambda r: r.started or 0.0, reverse=True)
+
+
+def has_checkpoint(folder: Path) -> bool:
+    return latest_checkpoint(Path(folder) / CHECKPOINTS) is not None
+
+
+class RunFollower:
+    """Polls a run folder for new metrics, events and snapshots since the last poll."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = Path(folder)
+        self.metrics: list[dict[str, Any]] = []
+        self.events: list[dict[str, Any]] = []
+        self._metrics = JsonlTail(self.folder / METRICS)
+        self._events = JsonlTail(self.folder / EVENTS)
+        self._seen_snapshots: set[int] = set()
+
+    def poll(self) -> tuple[list[dict[str, Any]], list[dict[str, Any]], list[tuple[int, Path]]]:
+        """(new metric rows, new events, new snapshots) since the previous poll."""
+        new_rows = self._metrics.read_new()
+        merge_metrics(self.metrics, list(new_rows))
+        new_events = self._events.read_new()
+        self.events.extend(new_events)
+        snaps = [(s, p) for s, p in list_snapshots(self.folder) if s not in self._seen_snapshots]
+        self._seen_snapshots.update(s for s, _ in snaps)
+        return new_rows, new_events, snaps
+
+    @property
+    def status(self) -> str:
+        return run_status(self.events)

@@ -1,0 +1,87 @@
+"""The run writer: a sink that turns the run loop's reports into a run folder."""
+
+from __future__ import annotations
+
+import json
+import time
+import traceback
+from pathlib import Path
+from typing import Any
+
+from studio import __version__
+from studio.config import RunConfig, save_toml
+from studio.errors import RunFolderError
+from studio.export.images import samples_picture, save_png
+from studio.runs import checkpoints
+
+CONFIG, METRICS, EVENTS, SNAPSHOTS, CHECKPOINTS = (
+    "config.toml", "metrics.jsonl", "events.jsonl", "snapshots", "checkpoints")
+FAILURE = "failure.txt"
+
+
+def snapshot_name(step: int) -> str:
+    return f"step_{step:07d}.png"
+
+
+class RunWriter:
+    """Writes config, metrics, events, snapshots and checkpoints of one run into `folder`."""
+
+    def __init__(self, folder: str | Path, config: RunConfig, resume: bool = False) -> None:
+        self.folder = Path(folder)
+        self.config = config
+        if not resume:
+            self._claim_folder()
+            save_toml(config, self.folder / CONFIG)
+        elif not (self.folder / CONFIG).exists():
+            raise RunFolderError(f"{self.folder} is not a run folder (no {CONFIG})")
+        (self.folder / SNAPSHOTS).mkdir(exist_ok=True)
+        self._metrics = open(self.folder / METRICS, "a", encoding="utf-8")  # noqa: SIM115
+        self._events = open(self.folder / EVENTS, "a", encoding="utf-8")  # noqa: SIM115
+
+    def _claim_folder(self) -> None:
+        if self.folder.exists() and any(self.folder.iterdir()):
+            raise RunFolderError(f"{self.folder} already exists and is not empty; choose "
+                                 "another --out, or continue that run with --resume")
+        self.folder.mkdir(parents=True, exist_ok=True)
+
+    # -- sink --------------------------------------------------------------------------------
+    def on_metrics(self, step: int, metrics: dict[str, float]) -> None:
+        self._append(self._metrics, {"step": step, "time": round(time.time(), 3), **metrics})
+
+    def on_snapshot(self, snapshot: Any) -> None:
+        picture = samples_picture(snapshot.samples.numpy(), snapshot.columns)
+        save_png(picture, self.folder / SNAPSHOTS / snapshot_name(snapshot.step))
+
+    def on_checkpoint(self, checkpoint: Any) -> None:
+        meta = {"variant": self.config.variant, "time": time.time(), "version": __version__}
+        checkpoints.save_checkpoint(self.folder / CHECKPOINTS, checkpoint.step,
+                                    checkpoint.weights, checkpoint.state, meta,
+                                    self.config.train.keep_checkpoints)
+
+    def on_event(self, event: Any) -> None:
+        self._append(self._events, {"step": event.step, "time": round(time.time(), 3),
+                                    "kind": event.kind, "message": event.message,
+                                    **({"data": event.data} if event.data else {})})
+
+    def on_done(self, step: int, status: str) -> None:
+        self.close()
+
+    def on_failed(self, step: int, error: BaseException) -> None:
+        detail = "".join(traceback.format_exception(error))
+        (self.folder / FAILURE).write_text(detail, encoding="utf-8")
+        self._append(self._events, {"step": step, "time": round(time.time(), 3),
+                                    "kind": "failed", "message": str(error) or repr(error),
+                                    "data": {"type": type(error).__name__}})
+        self.close()
+
+    # -- files -------------------------------------------------------------------------------
+    @staticmethod
+    def _append(handle: Any, row: dict[str, Any]) -> None:
+        if handle.closed:
+            return
+        handle.write(json.dumps(row, default=str) + "\n")
+        handle.flush()
+
+    def close(self) -> None:
+        self._metrics.close()
+        self._events.close()

@@ -1,0 +1,95 @@
+"""Putting a run together: data, device, trainer, run loop and run folder, new or resumed.
+
+The CLI and the studio's training worker both start runs through here, so a run started in
+either place writes the same folder and resumes the same way.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from studio.config import RunConfig, save_toml
+from studio.data import Dataset, open_dataset
+from studio.errors import RunFolderError
+from studio.runs.checkpoints import latest_checkpoint, load_checkpoint
+from studio.runs.reader import read_config
+from studio.runs.writer import CHECKPOINTS, CONFIG, RunWriter
+from studio.train import distributed
+from studio.train.base import DataInfo
+from studio.train.controls import RunControls
+from studio.train.device import select_device
+from studio.train.loop import Checkpoint, RunEvent, RunLoop
+from studio.train.registry import make_trainer
+
+
+class MultiSink:
+    """Forwards every report to several sinks in order (the run writer first)."""
+
+    def __init__(self, *sinks: Any) -> None:
+        self.sinks = [s for s in sinks if s is not None]
+
+    def __getattr__(self, name: str) -> Any:
+        def forward(*args: Any, **kwargs: Any) -> None:
+            for sink in self.sinks:
+                getattr(sink, name)(*args, **kwargs)
+        return forward
+
+
+@dataclass
+class Session:
+    config: RunConfig
+    folder: Path
+    dataset: Dataset
+    loop: RunLoop
+    writer: RunWriter | None
+
+    def run(self) -> str:
+        return self.loop.run()
+
+
+def _build(config: RunConfig, folder: Path, resume: bool, sinks: tuple[Any, ...],
+           controls: RunControls | None) -> Session:
+    device = select_device(distributed.local_device_name(config.train.device))
+    dataset = open_dataset(config.data)
+    trainer = make_trainer(config, DataInfo.of(dataset), device)
+    writer = RunWriter(folder, config, resume=resume) if distributed.rank() == 0 else None
+    for skipped in dataset.skipped[:1]:  # one event saying how many, with the first reason
+        if writer:
+            writer.on_event(RunEvent(0, "warning", f"{len(dataset.skipped)} files skipped, "
+                                     f"e.g. {skipped.path}: {skipped.reason}"))
+    loop = RunLoop(trainer, dataset.to(device), config.train, MultiSink(writer, *sinks),
+                   controls)
+    return Session(config, folder, dataset, loop, writer)
+
+
+def start_run(config: RunConfig, folder: Path, sinks: tuple[Any, ...] = (),
+              controls: RunControls | None = None) -> Session:
+    """A new run writing into `folder` (which must not already hold a run)."""
+    return _build(config, Path(folder), False, sinks, controls)
+
+
+def resume_run(folder: Path, sinks: tuple[Any, ...] = (), controls: RunControls | None = None,
+               steps: int | None = None) -> Session:
+    """Continue the run in `folder` from its latest checkpoint; `steps` raises the budget."""
+    folder = Path(folder)
+    config = read_config(folder)
+    path = latest_checkpoint(folder / CHECKPOINTS)
+    if path is None:
+        raise RunFolderError(f"{folder} has no checkpoint to resume from; start a new run "
+                             "with its config instead (--config "
+                             f"{folder / CONFIG})")
+    stored = load_checkpoint(path)
+    if steps is not None and steps != config.train.steps:
+        if steps <= stored.step:
+            raise RunFolderError(f"--steps {steps} is not beyond the checkpoint's step "
+                                 f"{stored.step}")
+        config = config.replace(train=config.train.replace(steps=steps))
+        save_toml(config, folder / CONFIG)
+    elif stored.step >= config.train.steps:
+        raise RunFolderError(f"{folder} already finished its {config.train.steps} steps; "
+                             "give --steps with a larger number to train further")
+    session = _build(config, folder, True, sinks, controls)
+    session.loop.restore(Checkpoint(stored.step, stored.weights, stored.state))
+    return session

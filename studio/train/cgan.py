@@ -1,0 +1,70 @@
+"""The conditional GAN: G and D both receive the class label."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import torch
+from torch import Tensor, nn
+
+from studio.errors import ConfigError
+from studio.nets.conditional import (
+    ConcatDiscriminator,
+    ConditionalGenerator,
+    ProjectionDiscriminator,
+)
+from studio.nets.dcgan import DcganDiscriminator, DcganGenerator
+from studio.nets.mlp import MLPDiscriminator, MLPGenerator
+from studio.train.adversarial import AdversarialTrainer
+
+
+class CganTrainer(AdversarialTrainer):
+    """Mirza & Osindero (2014); fakes in D's step carry the labels of the real batch."""
+
+    @property
+    def z_dim(self) -> int:
+        return self.config.model.z_dim
+
+    def build_nets(self) -> tuple[nn.Module, nn.Module]:
+        m, k = self.config.model, self.data.num_classes
+        if k < 2:
+            raise ConfigError("the conditional GAN needs a dataset with class labels")
+        concat = m.d_condition == "concat"
+        if m.backbone == "conv":
+            if self.data.kind != "images":
+                raise ConfigError("the conv backbone needs images; use backbone = 'mlp'")
+            c, r, _ = self.data.shape
+            g_body: nn.Module = DcganGenerator(m.z_dim + m.embed_dim, c, r, m.channels)
+            d_body: nn.Module = DcganDiscriminator(c + (k if concat else 0), r, m.channels)
+        else:
+            g_body = MLPGenerator(m.z_dim + m.embed_dim, self.data.shape, m.hidden, m.layers)
+            d_body = MLPDiscriminator(self.data.shape, m.hidden, m.layers, k if concat else 0)
+        g = ConditionalGenerator(g_body, k, m.embed_dim)
+        if concat:
+            return g, ConcatDiscriminator(d_body, k, spatial=m.backbone == "conv")
+        return g, ProjectionDiscriminator(d_body, k)
+
+    def generate(self, net: nn.Module, z: Tensor, labels: Tensor | None) -> Tensor:
+        return net(z, labels)
+
+    def discriminate(self, x: Tensor, labels: Tensor | None) -> Tensor:
+        return self.D(x, labels)
+
+    def condition_labels(self, n: int, labels: Any) -> Tensor:
+        """Labels for sampling: None → classes in turn; an int → all that class; a sequence."""
+        k = self.data.num_classes
+        if labels is None:
+            out = torch.arange(n) % k
+        elif isinstance(labels, int):
+            out = torch.full((n,), labels)
+        else:
+            out = torch.as_tensor(labels).reshape(-1)
+            if len(out) != n:
+                raise ValueError(f"{len(out)} labels given for {n} samples")
+        if out.numel() and (int(out.min()) < 0 or int(out.max()) >= k):
+            raise ConfigError(f"labels must lie in 0..{k - 1} ({', '.join(self.data.classes)})")
+        return out.long().to(self.device)
+
+    @property
+    def snapshot_columns(self) -> int:
+        return self.data.num_classes if self.data.num_classes <= 16 else 0

@@ -1,0 +1,193 @@
+"""The run loop: drives a trainer through batches and reports to a sink.
+
+    while step < steps:
+        obey controls (pause, stop, live changes)
+        batch ← next shuffled batch;  metrics ← trainer.train_step(batch);  step += 1
+        every log_every: mean metrics → sink (a NaN or Inf stops the run here)
+        every snapshot_every: fixed-noise samples → sink
+        every checkpoint_every: the whole state → sink
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+import torch
+from torch import Tensor
+
+from studio.config import TrainConfig
+from studio.errors import ConfigError, TrainingDiverged
+from studio.train import distributed
+from studio.train.base import Trainer, TrainerState
+from studio.train.controls import RunControls
+from studio.train.sampler import BatchSampler
+
+
+@dataclass(frozen=True)
+class RunEvent:
+    """A state change, a live setting change, a warning or a failure."""
+
+    step: int
+    kind: str  # started, resumed, paused, continued, change, stopped, finished, failed, warning
+    message: str = ""
+    data: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    step: int
+    samples: Tensor  # [N, C, H, W] images or [N, 2] points, in [-1, 1], on the CPU
+    columns: int = 0  # grid columns; 0 = square
+
+
+@dataclass
+class Checkpoint:
+    step: int
+    weights: dict[str, Tensor]
+    state: dict[str, Any]  # {"trainer": ..., "loop": ...}
+
+
+class Sink(Protocol):
+    def on_metrics(self, step: int, metrics: dict[str, float]) -> None: ...
+    def on_snapshot(self, snapshot: Snapshot) -> None: ...
+    def on_checkpoint(self, checkpoint: Checkpoint) -> None: ...
+    def on_event(self, event: RunEvent) -> None: ...
+    def on_done(self, step: int, status: str) -> None: ...
+    def on_failed(self, step: int, error: BaseException) -> None: ...
+
+
+class NullSink:
+    """Discards everything (used on ranks other than 0)."""
+
+    def __getattr__(self, name: str) -> Any:
+        return lambda *args, **kwargs: None
+
+
+class RunLoop:
+    """Runs `trainer` on `dataset` for `config.steps` steps, obeying `controls`."""
+
+    def __init__(self, trainer: Trainer, dataset: Any, config: TrainConfig, sink: Sink,
+                 controls: RunControls | None = None) -> None:
+        self.trainer, self.dataset, self.config = trainer, dataset, config
+        self.sink: Sink = sink if distributed.rank() == 0 else NullSink()
+        self.controls = controls or RunControls()
+        self.sampler = BatchSampler(len(dataset), config.batch_size, config.seed + 2,
+                                    distributed.rank(), distributed.world_size())
+        self.step = 0
+        self._sums: dict[str, Tensor] = {}
+        self._count = 0
+        self._last_good = -1  # step of the last checkpoint written
+
+    # -- the loop ----------------------------------------------------------------------------
+    def run(self) -> str:
+        """Train until the step budget, a stop request or a failure; returns the end status."""
+        self.sink.on_event(RunEvent(self.step, "resumed" if self.step else "started"))
+        try:
+            while self.step < self.config.steps:
+                if not self._obey_controls():
+                    return self._finish("stopped", save=self.controls.save_on_stop)
+                x, y = self.dataset.batch(self.sampler.next())
+                metrics = self.trainer.train_step((x, y))
+                self.step += 1
+                self._accumulate(metrics)
+                self._report()
+            return self._finish("finished", save=True)
+        except BaseException as exc:
+            self.sink.on_failed(self.step, exc)
+            raise
+
+    def _obey_controls(self) -> bool:
+        """Apply live changes and wait out a pause; False when a stop was requested."""
+        c = self.controls
+        if c.paused and not c.stop_requested:
+            self.sink.on_event(RunEvent(self.step, "paused"))
+            while not c.wait_while_paused():
+                pass
+            if not c.stop_requested:
+                self.sink.on_event(RunEvent(self.step, "continued"))
+        for key, value in c.pending_changes():
+            try:
+                old = self.trainer.apply_change(key, value)
+            except ConfigError as exc:  # a bad request is reported, the run goes on
+                self.sink.on_event(RunEvent(self.step, "warning", f"change refused: {exc}"))
+                continue
+            self.sink.on_event(RunEvent(self.step, "change", f"{key}: {old} → {value}",
+                                        {"key": key, "old": old, "new": value}))
+        return not c.stop_requested
+
+    def _accumulate(self, metrics: dict[str, Tensor | float]) -> None:
+        for key, value in metrics.items():
+            value = torch.as_tensor(value).detach().float()
+            self._sums[key] = self._sums[key] + value if key in self._sums else value
+        self._count += 1
+
+    def _report(self) -> None:
+        c, s = self.config, self.step
+        if s % c.log_every == 0:
+            self._log_metrics()  # the last partial interval is logged by _finish
+        if s % c.snapshot_every == 0 or s == c.steps:
+            self.sink.on_snapshot(self.make_snapshot())
+        if s % c.checkpoint_every == 0 and s < c.steps:
+            self._save_checkpoint()
+
+    def _log_metrics(self) -> None:
+        if not self._count:
+            return
+        keys = sorted(self._sums)
+        means = (torch.stack([self._sums[k] for k in keys]) / self._count).tolist()
+        row = dict(zip(keys, means, strict=True))
+        self._sums, self._count = {}, 0
+        bad = [k for k, v in row.items() if not math.isfinite(v)]
+        if bad:
+            raise TrainingDiverged(self._diverged_message(bad[0], row[bad[0]]))
+        self.sink.on_metrics(self.step, row)
+
+    def _diverged_message(self, key: str, value: float) -> str:
+        kept = (f"the last good checkpoint (step {self._last_good}) is kept"
+                if self._last_good >= 0 else "no checkpoint had been written yet")
+        return (f"training diverged: {key} became {value} by step {self.step}; {kept}. "
+                "Try a lower learning rate, another loss, or a gradient penalty.")
+
+    def _save_checkpoint(self) -> None:
+        """Hand the whole state to the sink, unless a loss or weight has gone NaN or Inf."""
+        checkpoint = self.make_checkpoint()
+        pending = {f"pending {k}": v for k, v in self._sums.items()}
+        bad = next((k for k, v in {**pending, **checkpoint.weights}.items()
+                    if v.is_floating_point() and not torch.isfinite(v).all()), None)
+        if bad:
+            raise TrainingDiverged(self._diverged_message(bad, math.nan))
+        self.sink.on_checkpoint(checkpoint)
+        self._last_good = self.step
+
+    def _finish(self, status: str, save: bool) -> str:
+        if save:  # before the partial interval is logged, so a resume averages it the same
+            self._save_checkpoint()
+        self._log_metrics()
+        self.sink.on_event(RunEvent(self.step, status))
+        self.sink.on_done(self.step, status)
+        return status
+
+    # -- state -------------------------------------------------------------------------------
+    def make_snapshot(self) -> Snapshot:
+        return Snapshot(self.step, self.trainer.snapshot(), self.trainer.snapshot_columns)
+
+    def make_checkpoint(self) -> Checkpoint:
+        ts = self.trainer.state_dict()
+        loop = {"step": self.step, "sampler": self.sampler.state_dict(),
+                "sums": dict(self._sums), "count": self._count, "time": time.time()}
+        return Checkpoint(self.step, ts.weights, {"trainer": ts.state, "loop": loop})
+
+    def restore(self, checkpoint: Checkpoint) -> None:
+        """Continue exactly where `checkpoint` left off."""
+        self.trainer.load_state_dict(TrainerState(checkpoint.weights,
+                                                  checkpoint.state["trainer"]))
+        loop = checkpoint.state["loop"]
+        self.step = int(loop["step"])
+        self.sampler.load_state_dict(loop["sampler"])
+        device = self.trainer.device
+        self._sums = {k: v.to(device) for k, v in loop["sums"].items()}
+        self._count = int(loop["count"])
+        self._last_good = self.step

@@ -1,0 +1,75 @@
+"""The catalogue of variants: names, model configs, what data each needs — torch-free.
+
+The studio lists variants from here before torch has loaded; `studio.train.registry` resolves
+each entry's trainer class. Adding a variant: a model config, a net file, a trainer, one entry.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from studio.errors import ConfigError
+from studio.model_configs import CganModelConfig, DcganModelConfig, GanModelConfig
+
+
+@dataclass(frozen=True)
+class VariantInfo:
+    """What a person and the studio need to know about a variant before training it."""
+
+    name: str
+    title: str
+    summary: str
+    model_config: type
+    trainer: str  # "module:Class", imported only when training starts
+    data_kinds: tuple[str, ...]  # "points" and/or "images"
+    needs_labels: bool = False
+    resolutions: tuple[int, ...] = ()  # allowed image sizes; empty = any
+
+    def unsupported_reason(self, kind: str, num_classes: int, resolution: int) -> str | None:
+        """Why this variant cannot train on such data, or None when it can."""
+        if kind not in self.data_kinds:
+            return f"{self.title} trains on {' or '.join(self.data_kinds)}, not {kind}"
+        if self.needs_labels and num_classes < 2:
+            return f"{self.title} needs a dataset with class labels (at least two classes)"
+        if kind == "images" and self.resolutions and resolution not in self.resolutions:
+            sizes = ", ".join(str(r) for r in self.resolutions)
+            return f"{self.title} generates {sizes} px images; set the resolution to one of them"
+        return None
+
+
+VARIANTS: dict[str, VariantInfo] = {
+    v.name: v
+    for v in (
+        VariantInfo(
+            "gan", "GAN",
+            "Two players: a generator G turns noise into samples and a discriminator D tells "
+            "them from real data. They play the minimax game min_G max_D E[log D(x)] + "
+            "E[log(1 − D(G(z)))]; at its equilibrium G reproduces the data distribution.",
+            GanModelConfig, "studio.train.gan:GanTrainer", ("points", "images")),
+        VariantInfo(
+            "cgan", "Conditional GAN",
+            "Both players also see a class label: G learns one distribution per class and D "
+            "judges whether a sample is real *for its label*, so you choose what to generate.",
+            CganModelConfig, "studio.train.cgan:CganTrainer", ("points", "images"),
+            needs_labels=True),
+        VariantInfo(
+            "dcgan", "DCGAN",
+            "A GAN built from convolutions by the DCGAN guidelines: strided convolutions "
+            "instead of pooling, batch normalisation, ReLU in G and LeakyReLU in D, no fully "
+            "connected hidden layers, Tanh output.",
+            DcganModelConfig, "studio.train.dcgan:DcganTrainer", ("images",),
+            resolutions=(32, 64, 128)),
+    )
+}
+
+
+def variant_info(name: str) -> VariantInfo:
+    try:
+        return VARIANTS[name]
+    except KeyError:
+        raise ConfigError(f"unknown variant {name!r}; choose one of "
+                          f"{', '.join(VARIANTS)}") from None
+
+
+def model_config_class(name: str) -> type:
+    return variant_info(name).model_config
