@@ -2,7 +2,8 @@
 
 Algorithm 1 of Goodfellow et al. (2014), with the loss chosen at run time:
     for k discriminator steps:  z ~ p(z);  ascend V on D with a real batch and G(z)
-    then one generator step:    z ~ p(z);  descend the generator loss on G
+    then one generator step:    descend the generator loss on G through the updated D,
+                                reusing the last D step's z (as the DCGAN reference does)
 Subclasses build the networks and say how labels reach them.
 """
 
@@ -69,17 +70,21 @@ class AdversarialTrainer(Trainer):
     # -- the algorithm -----------------------------------------------------------------------
     def train_step(self, batch: Batch) -> dict[str, Tensor | float]:
         real, labels = batch
-        for _ in range(self.config.train.d_steps):
-            metrics = self.discriminator_step(real, labels)
-        metrics["loss_g"] = self.generator_step(real.shape[0], labels)
+        k = self.config.train.d_steps
+        for i in range(k):
+            # the last D step's fakes keep their graph and serve G's step too (one G forward)
+            with torch.set_grad_enabled(i == k - 1):
+                fake = self.generate(self.G, self.draw_noise(real.shape[0]), labels)
+            metrics = self.discriminator_step(real, fake.detach(), labels)
+        metrics["loss_g"] = self.generator_step(fake, labels)
         self.update_ema()
         self.steps += 1
         return metrics
 
-    def discriminator_step(self, real: Tensor, labels: Tensor | None) -> dict[str, Tensor]:
+    def discriminator_step(self, real: Tensor, fake: Tensor,
+                           labels: Tensor | None) -> dict[str, Tensor]:
+        """Descend D's loss on a real batch and a batch of (detached) fakes."""
         t = self.config.train
-        with torch.no_grad():
-            fake = self.generate(self.G, self.draw_noise(real.shape[0]), labels)
         real = real.detach().requires_grad_(t.r1_gamma > 0)
         real_logits = self.discriminate(real, labels)  # [B]
         fake_logits = self.discriminate(fake, labels)  # [B]
@@ -101,9 +106,9 @@ class AdversarialTrainer(Trainer):
         metrics["loss_d"] = loss.detach()
         return metrics
 
-    def generator_step(self, n: int, labels: Tensor | None) -> Tensor:
+    def generator_step(self, fake: Tensor, labels: Tensor | None) -> Tensor:
+        """Descend G's loss through the freshly updated D."""
         self.D.requires_grad_(False)  # no D gradients are needed for G's update
-        fake = self.generate(self.G, self.draw_noise(n), labels)
         loss = losses.G_LOSSES[self.loss](self.discriminate(fake, labels))
         self.opt_g.zero_grad(set_to_none=True)
         loss.backward()
