@@ -91,13 +91,14 @@ def cmd_train(args: argparse.Namespace) -> int:
         session = start_run(config, folder, sinks=(bar,), controls=controls)
     if bar:
         bar.begin(session.loop.step, session.config.train.steps)
-    print(f"run folder: {session.folder}", flush=True)
+    say = print if distributed.rank() == 0 else (lambda *a, **k: None)
+    say(f"run folder: {session.folder}", flush=True)
     previous = signal.signal(signal.SIGINT, _stop_on_interrupt(controls))
     try:
         status = session.run()
     finally:
         signal.signal(signal.SIGINT, previous)
-    print(f"{status} at step {session.loop.step}: {session.folder}", flush=True)
+    say(f"{status} at step {session.loop.step}: {session.folder}", flush=True)
     return 0
 
 

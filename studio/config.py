@@ -133,7 +133,8 @@ class TrainConfig(Settings):
                                     min=1, max=10**8)
     keep_checkpoints: int = setting(3, "Keep checkpoints", "How many recent checkpoints to "
                                     "keep", min=1, max=1000)
-    snapshot_count: int = setting(64, "Snapshot samples", "Samples in the fixed-noise grid",
+    snapshot_count: int = setting(64, "Snapshot samples", "Samples in the fixed-noise grid (2-D "
+                                  "sets draw 16× as many points)",
                                   min=1, max=1024)
 
 

@@ -55,10 +55,10 @@ def _build(config: RunConfig, folder: Path, resume: bool, sinks: tuple[Any, ...]
     dataset = open_dataset(config.data)
     trainer = make_trainer(config, DataInfo.of(dataset), device)
     writer = RunWriter(folder, config, resume=resume) if distributed.rank() == 0 else None
-    for skipped in dataset.skipped[:1]:  # one event saying how many, with the first reason
-        if writer:
-            writer.on_event(RunEvent(0, "warning", f"{len(dataset.skipped)} files skipped, "
-                                     f"e.g. {skipped.path}: {skipped.reason}"))
+    if writer and dataset.skipped:  # one event saying how many, with the first reason
+        n, first = len(dataset.skipped), dataset.skipped[0]
+        writer.on_event(RunEvent(0, "warning", f"{n} file{'s' * (n != 1)} skipped, e.g. "
+                                 f"{first.path}: {first.reason}"))
     loop = RunLoop(trainer, dataset.to(device), config.train, MultiSink(writer, *sinks),
                    controls)
     return Session(config, folder, dataset, loop, writer)

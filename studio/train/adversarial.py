@@ -46,7 +46,8 @@ class AdversarialTrainer(Trainer):
         self.opt_g = torch.optim.Adam(self.G.parameters(), lr=t.lr_g, betas=(t.beta1, t.beta2))
         self.opt_d = torch.optim.Adam(self.D.parameters(), lr=t.lr_d, betas=(t.beta1, t.beta2))
         self.loss = t.loss
-        self.noise = torch.Generator(device=device).manual_seed(t.seed + 1)
+        noise_seed = t.seed + 1 + 100_003 * distributed.rank()  # each rank its own fakes
+        self.noise = torch.Generator(device=device).manual_seed(noise_seed)
         self.steps = 0
 
     # -- what subclasses provide -------------------------------------------------------------
@@ -149,8 +150,10 @@ class AdversarialTrainer(Trainer):
         return None
 
     def snapshot(self) -> Tensor:
+        """Fixed-noise samples; a 2-D scatter needs many points, so points get 16× as many."""
         t = self.config.train
-        return self.sample(t.snapshot_count, t.seed + SNAPSHOT_SEED_OFFSET)
+        n = t.snapshot_count * (16 if self.data.kind == "points" else 1)
+        return self.sample(n, t.seed + SNAPSHOT_SEED_OFFSET)
 
     def generator(self) -> nn.Module:
         return self.G_ema if self.G_ema is not None else self.G
