@@ -11,11 +11,13 @@ from pathlib import Path
 from typing import Any
 
 from studio.config import RunConfig, save_toml
-from studio.data import Dataset, open_dataset
+from studio.data import open_dataset
+from studio.data.base import Dataset
 from studio.errors import RunFolderError
 from studio.runs.checkpoints import latest_checkpoint, load_checkpoint
+from studio.runs.layout import CHECKPOINTS, CONFIG
 from studio.runs.reader import read_config
-from studio.runs.writer import CHECKPOINTS, CONFIG, RunWriter
+from studio.runs.writer import RunWriter
 from studio.train import distributed
 from studio.train.base import DataInfo
 from studio.train.controls import RunControls

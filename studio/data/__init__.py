@@ -9,13 +9,17 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import torch
 
 from studio.config import DataConfig
-from studio.data.base import IMAGES, POINTS, Dataset, SkippedFile
 from studio.errors import DatasetError
+
+if TYPE_CHECKING:  # torch loads only when a dataset is opened, not when the studio starts
+    from studio.data.base import Dataset
+
+POINTS, IMAGES = "points", "images"
 
 
 @dataclass(frozen=True)
@@ -122,7 +126,7 @@ class DatasetDescription:
     resolution: int  # 0 for points
     channels: int  # 0 for points
     previews: np.ndarray  # uint8 [K, H, W, 3]
-    skipped: tuple[SkippedFile, ...]
+    skipped: tuple[Any, ...]  # SkippedFile(path, reason)
     source: str
 
 
@@ -131,6 +135,8 @@ def describe(cfg: DataConfig, previews: int = 16) -> DatasetDescription:
 
 
 def describe_dataset(ds: Dataset, previews: int = 16) -> DatasetDescription:
+    import torch
+
     from studio.export.images import scatter_image, to_uint8
 
     counts: tuple[int, ...] = ()

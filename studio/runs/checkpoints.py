@@ -17,6 +17,7 @@ import torch
 from safetensors.torch import load_file, save_file
 
 from studio.errors import RunFolderError
+from studio.runs.layout import checkpoint_name
 
 WEIGHTS, STATE, META = "weights.safetensors", "state.pt", "meta.json"
 
@@ -27,10 +28,6 @@ class StoredCheckpoint:
     weights: dict[str, torch.Tensor]
     state: dict[str, Any]
     meta: dict[str, Any]
-
-
-def checkpoint_name(step: int) -> str:
-    return f"step_{step:07d}"
 
 
 def save_checkpoint(folder: Path, step: int, weights: dict[str, torch.Tensor],

@@ -10,8 +10,7 @@ from typing import Any
 
 from studio.config import RunConfig, load_toml
 from studio.errors import RunFolderError
-from studio.runs.checkpoints import latest_checkpoint
-from studio.runs.writer import CHECKPOINTS, CONFIG, EVENTS, METRICS, SNAPSHOTS
+from studio.runs.layout import CHECKPOINTS, CONFIG, EVENTS, METRICS, SNAPSHOTS
 
 END_STATES = {"finished": "finished", "stopped": "stopped", "failed": "failed"}
 
@@ -130,7 +129,10 @@ def list_runs(workspace: Path) -> list[RunSummary]:
 
 
 def has_checkpoint(folder: Path) -> bool:
-    return latest_checkpoint(Path(folder) / CHECKPOINTS) is not None
+    """True when the run holds a complete checkpoint to resume from (no torch needed)."""
+    ckpts = Path(folder) / CHECKPOINTS
+    return ckpts.is_dir() and any((p / "weights.safetensors").exists() and
+                                  (p / "state.pt").exists() for p in ckpts.glob("step_*"))
 
 
 class RunFollower:

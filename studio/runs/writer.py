@@ -13,14 +13,15 @@ from studio.config import RunConfig, save_toml
 from studio.errors import RunFolderError
 from studio.export.images import samples_picture, save_png
 from studio.runs import checkpoints
-
-CONFIG, METRICS, EVENTS, SNAPSHOTS, CHECKPOINTS = (
-    "config.toml", "metrics.jsonl", "events.jsonl", "snapshots", "checkpoints")
-FAILURE = "failure.txt"
-
-
-def snapshot_name(step: int) -> str:
-    return f"step_{step:07d}.png"
+from studio.runs.layout import (
+    CHECKPOINTS,
+    CONFIG,
+    EVENTS,
+    FAILURE,
+    METRICS,
+    SNAPSHOTS,
+    snapshot_name,
+)
 
 
 class RunWriter:

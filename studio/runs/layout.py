@@ -1,0 +1,16 @@
+"""The names inside a run folder, in one place (no torch, so the studio can read folders early)."""
+
+CONFIG = "config.toml"
+METRICS = "metrics.jsonl"
+EVENTS = "events.jsonl"
+SNAPSHOTS = "snapshots"
+CHECKPOINTS = "checkpoints"
+FAILURE = "failure.txt"
+
+
+def snapshot_name(step: int) -> str:
+    return f"step_{step:07d}.png"
+
+
+def checkpoint_name(step: int) -> str:
+    return f"step_{step:07d}"
