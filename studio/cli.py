@@ -130,6 +130,27 @@ def cmd_list() -> int:
     return 0
 
 
+def open_studio(parser: argparse.ArgumentParser) -> int:
+    """The window; on a machine without a display, say so and show the headless commands."""
+    import os
+
+    headless = (sys.platform.startswith("linux") and not os.environ.get("DISPLAY")
+                and not os.environ.get("WAYLAND_DISPLAY")
+                and not os.environ.get("QT_QPA_PLATFORM"))
+    if headless:
+        print("gan-studio: no display here, so the studio window cannot open. Run it under "
+              "a desktop (or `xvfb-run gan-studio`), or use the headless commands:",
+              file=sys.stderr)
+        parser.print_help()
+        return 0
+    try:
+        from studio.app.main import run
+    except ImportError as exc:
+        raise StudioError(f"the studio window needs PySide6 and pyqtgraph ({exc}); install "
+                          "them with: pip install 'gan-studio[gui]'") from None
+    return run([sys.argv[0]])
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
@@ -138,8 +159,7 @@ def main(argv: list[str] | None = None) -> int:
             return cmd_train(args)
         if args.command == "list":
             return cmd_list()
-        parser.print_help()
-        return 0
+        return open_studio(parser)
     except StudioError as exc:
         print(f"gan-studio: error: {exc}", file=sys.stderr)
         return EXIT_USER_ERROR

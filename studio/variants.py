@@ -49,7 +49,7 @@ VARIANTS: dict[str, VariantInfo] = {
         VariantInfo(
             "cgan", "Conditional GAN",
             "Both players also see a class label: G learns one distribution per class and D "
-            "judges whether a sample is real *for its label*, so you choose what to generate.",
+            "judges whether a sample is real for its label, so you choose what to generate.",
             CganModelConfig, "studio.train.cgan:CganTrainer", ("points", "images"),
             needs_labels=True),
         VariantInfo(

@@ -50,6 +50,8 @@ class AdversarialTrainer(Trainer):
         self.noise = torch.Generator(device=device).manual_seed(noise_seed)
         self.steps = 0
 
+    conditional = False  # True when G and D take labels
+
     # -- what subclasses provide -------------------------------------------------------------
     @property
     @abstractmethod
@@ -148,6 +150,20 @@ class AdversarialTrainer(Trainer):
 
     def condition_labels(self, n: int, labels: Any) -> Tensor | None:
         return None
+
+    @torch.no_grad()
+    def judge(self, x: Tensor) -> Tensor:
+        """σ(D(x)) per sample; for a conditional D, averaged over the classes."""
+        was_training = self.D.training
+        self.D.eval()
+        try:
+            classes = max(1, self.data.num_classes if self.conditional else 1)
+            verdicts = [torch.sigmoid(self.discriminate(
+                x, torch.full((len(x),), k, device=x.device) if self.conditional else None))
+                for k in range(classes)]
+            return torch.stack(verdicts).mean(0).float()  # [N]
+        finally:
+            self.D.train(was_training)
 
     def snapshot(self) -> Tensor:
         """Fixed-noise samples; a 2-D scatter needs many points, so points get 16× as many."""

@@ -99,6 +99,10 @@ class Trainer(ABC):
     def apply_change(self, key: str, value: Any) -> Any:
         """Change a live setting (loss, learning rate) now; returns its previous value."""
 
+    def judge(self, x: Tensor) -> Tensor | None:
+        """The critic's verdict in [0, 1] on samples `x` (for the 2-D view); None if none."""
+        return None
+
     @property
     def snapshot_columns(self) -> int:
         """Columns of the snapshot grid; 0 lets the grid choose a square layout."""

@@ -21,6 +21,8 @@ from studio.train.adversarial import AdversarialTrainer
 class CganTrainer(AdversarialTrainer):
     """Mirza & Osindero (2014); fakes in D's step carry the labels of the real batch."""
 
+    conditional = True
+
     @property
     def z_dim(self) -> int:
         return self.config.model.z_dim

@@ -166,6 +166,8 @@ class RunLoop:
         if save:  # before the partial interval is logged, so a resume averages it the same
             self._save_checkpoint()
         self._log_metrics()
+        if status == "stopped" and self.step % self.config.snapshot_every:
+            self.sink.on_snapshot(self.make_snapshot())  # the timelapse ends where it stopped
         self.sink.on_event(RunEvent(self.step, status))
         self.sink.on_done(self.step, status)
         return status

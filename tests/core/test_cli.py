@@ -88,6 +88,10 @@ def test_the_installed_script_exits_2_on_a_user_error(tmp_path):
     assert result.stderr.startswith("gan-studio: error:") and "Traceback" not in result.stderr
 
 
-def test_no_arguments_prints_help(capsys):
+def test_no_arguments_without_a_display_explains_and_prints_help(capsys, monkeypatch):
+    for name in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setattr(sys, "platform", "linux")
     assert main([]) == 0
-    assert "train" in capsys.readouterr().out
+    captured = capsys.readouterr()
+    assert "no display" in captured.err and "train" in captured.out

@@ -126,3 +126,13 @@ def test_gan_trains_on_grayscale_images():
         data=DataConfig(dataset="shapes", size=64, resolution=16, channels="gray"))
     trainer, _, changed = train_a_few(config)
     assert changed and trainer.sample(2, 0).shape == (2, 1, 16, 16)
+
+
+@pytest.mark.parametrize("variant", ["gan", "cgan"])
+def test_judge_gives_d_verdicts_in_unit_interval(variant):
+    trainer, _, _ = train_a_few(tiny_config(variant, "ring8"))
+    grid = torch.rand(50, 2) * 2 - 1
+    verdict = trainer.judge(grid)
+    assert verdict.shape == (50,) and 0 <= verdict.min() and verdict.max() <= 1
+    if variant == "gan":
+        assert torch.allclose(verdict, torch.sigmoid(trainer.D(grid)).detach())

@@ -1,0 +1,320 @@
+"""The main window: menus, toolbar, tabs and status bar; wires the panels to the workers."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QSettings, Qt
+from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QKeySequence
+from PySide6.QtWidgets import QLabel, QMainWindow, QMessageBox, QTabWidget
+
+from studio.app.bridge import FailureInfo, RunStateEvent
+from studio.app.dialogs import show_about, show_failure
+from studio.app.panels.monitor import MonitorPanel
+from studio.app.panels.runs import RunsPanel
+from studio.app.panels.setup import SetupPanel
+from studio.app.workers import DatasetDescriber, EngineInfo, EngineLoader, TrainingWorker
+from studio.config import DataConfig
+from studio.data import BUILTINS
+from studio.errors import StudioError
+from studio.runs.reader import read_config
+from studio.runs.workspace import default_workspace, new_run_folder
+
+MAX_RECENT = 8
+
+
+class MainWindow(QMainWindow):
+    def __init__(self, settings: QSettings | None = None, load_engine: bool = True) -> None:
+        super().__init__()
+        self.settings = settings or QSettings("GAN Studio", "GAN Studio")
+        self.setWindowTitle("GAN Studio")
+        self.setAcceptDrops(True)
+        self.engine: EngineInfo | None = None
+        self.worker: TrainingWorker | None = None
+        self.workspace = Path(str(self.settings.value("workspace", "")) or default_workspace())
+        self.setup = SetupPanel()
+        self.monitor = MonitorPanel()
+        self.runs = RunsPanel(self.workspace)
+        self.tabs = QTabWidget()
+        self.tabs.setDocumentMode(True)
+        self.tabs.addTab(self.setup, "New run")
+        self.tabs.addTab(self.monitor, "Monitor")
+        self.tabs.addTab(self.runs, "Runs")
+        self.setCentralWidget(self.tabs)
+        self.describer = DatasetDescriber(self)
+        self.thumbnails = DatasetDescriber(self, latest_only=False)
+        self._build_actions()
+        self._build_status_bar()
+        self._wire()
+        self._restore_settings()
+        self.loader = EngineLoader(self)
+        self.loader.loaded.connect(self._engine_loaded)
+        self.loader.failed.connect(self._engine_failed)
+        if load_engine:
+            self.loader.start()
+
+    # -- building ------------------------------------------------------------------------------
+    def _action(self, text: str, slot: Any, shortcut: Any = None, tip: str = "") -> QAction:
+        action = QAction(text, self)
+        if shortcut is not None:
+            action.setShortcut(QKeySequence(shortcut))
+        action.setToolTip(tip or text)
+        action.setStatusTip(tip or text)
+        action.triggered.connect(slot)
+        return action
+
+    def _build_actions(self) -> None:
+        self.start_action = self._action("Start", self.start_training, "Ctrl+Return",
+                                         "Start training (Ctrl+Return)")
+        self.pause_action = self._action("Pause", self.toggle_pause, Qt.Key.Key_Space,
+                                         "Pause or resume (Space)")
+        self.stop_action = self._action("Stop", self.stop_training, "Ctrl+.",
+                                        "Stop and save a checkpoint (Ctrl+.)")
+        self.open_run_action = self._action("Open run folder…", self.runs.open_folder,
+                                            QKeySequence.StandardKey.Open)
+        self.open_data_action = self._action("Open dataset folder…",
+                                             self.setup.browse_button.click)
+        quit_action = self._action("Quit", self.close, QKeySequence.StandardKey.Quit)
+        about = self._action("About GAN Studio", lambda: show_about(self, self.engine))
+        menu = self.menuBar()
+        file_menu = menu.addMenu("&File")
+        for a in (self.open_run_action, self.open_data_action):
+            file_menu.addAction(a)
+        self.recent_menu = file_menu.addMenu("Recent datasets")
+        file_menu.addSeparator()
+        file_menu.addAction(quit_action)
+        run_menu = menu.addMenu("&Run")
+        for a in (self.start_action, self.pause_action, self.stop_action):
+            run_menu.addAction(a)
+        view_menu = menu.addMenu("&View")
+        for i, name in enumerate(("New run", "Monitor", "Runs")):
+            show = lambda _=False, i=i: self.tabs.setCurrentIndex(i)  # noqa: E731
+            view_menu.addAction(self._action(name, show, f"Ctrl+{i + 1}"))
+        menu.addMenu("&Help").addAction(about)
+        toolbar = self.addToolBar("Run")
+        toolbar.setObjectName("runToolbar")
+        toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        for a in (self.start_action, self.pause_action, self.stop_action):
+            toolbar.addAction(a)
+        self._set_running(False)
+
+    def _build_status_bar(self) -> None:
+        self.engine_label = QLabel("Loading the training engine…")
+        self.state_label = QLabel("Idle")
+        self.statusBar().addWidget(self.engine_label, 1)
+        self.statusBar().addPermanentWidget(self.state_label)
+
+    def _wire(self) -> None:
+        self.setup.dataset_changed.connect(self.describer.request)
+        self.setup.folder_chosen.connect(self._remember_dataset)
+        self.setup.start_requested.connect(self.start_training)
+        self.describer.described.connect(lambda cfg, d: self.setup.show_description(d))
+        self.describer.failed.connect(lambda cfg, f: self.setup.show_dataset_error(f.message))
+        self.monitor.change_requested.connect(self._change_setting)
+        self.runs.open_requested.connect(self.open_run)
+        self.runs.resume_requested.connect(self.resume_training)
+        self.runs.new_from_config_requested.connect(self.new_from_config)
+
+    # -- engine --------------------------------------------------------------------------------
+    def _engine_loaded(self, info: EngineInfo) -> None:
+        self.engine = info
+        self.engine_label.setText(f"Engine ready · torch {info.torch_version} · "
+                                  f"{', '.join(info.devices)}")
+        self.setup.set_devices(list(info.devices))
+        self.setup.set_engine_ready(True)
+        self.setup._debounce.start()
+        self.thumbnails.described.connect(lambda cfg, d: self.setup.set_thumbnail(d))
+        for name in BUILTINS:  # small versions, just for the icons and counts
+            self.thumbnails.request(DataConfig(dataset=name, size=2000, resolution=32))
+
+    def _engine_failed(self, failure: FailureInfo) -> None:
+        self.engine_label.setText("The training engine could not load")
+        show_failure(self, failure)
+
+    # -- running -------------------------------------------------------------------------------
+    def start_training(self) -> None:
+        if self.worker is not None or not self.start_action.isEnabled():
+            return
+        ok, why = self.setup.can_start()
+        if not ok:
+            self.statusBar().showMessage(why, 5000)
+            return
+        try:
+            config = self.setup.current_config()
+        except StudioError as exc:
+            QMessageBox.warning(self, "Cannot start", str(exc))
+            return
+        folder = new_run_folder(self.workspace, config.variant, config.data.dataset)
+        self._launch(TrainingWorker(config, folder))
+
+    def resume_training(self, folder: Path) -> None:
+        if self.worker is not None:
+            QMessageBox.information(self, "Busy", "Stop the current run before resuming one.")
+            return
+        self._launch(TrainingWorker(None, folder, resume=True))
+
+    def _launch(self, worker: TrainingWorker) -> None:
+        self.worker = worker
+        worker.started_run.connect(self._run_started)
+        worker.event.connect(self._on_event)
+        worker.failed.connect(self._on_failed)
+        worker.finished.connect(self._on_finished)
+        self._set_running(True)
+        self.state_label.setText("Starting…")
+        worker.start()
+
+    def _run_started(self, folder: Path, config: Any) -> None:
+        w = self.worker
+        live = {"loss": config.train.loss, "lr_g": config.train.lr_g, "lr_d": config.train.lr_d}
+        self.monitor.watch(folder, config.train.steps, w.metrics, w.samples, w.game,
+                           w.wants_game, live)
+        self.tabs.setCurrentWidget(self.monitor)
+        self.state_label.setText("Training")
+
+    def _on_event(self, event: RunStateEvent) -> None:
+        self.monitor.on_event(event)
+        if event.kind in ("paused", "continued"):
+            paused = event.kind == "paused"
+            self.pause_action.setText("Resume" if paused else "Pause")
+            self.state_label.setText("Paused" if paused else "Training")
+        elif event.kind == "warning":
+            self.statusBar().showMessage(event.message, 8000)
+
+    def _on_failed(self, failure: FailureInfo) -> None:
+        show_failure(self, failure)
+
+    def _on_finished(self, status: str) -> None:
+        if self.worker is not None:
+            self.worker.wait()
+        self.worker = None
+        self.monitor.stop_watching(status)
+        self._set_running(False)
+        self.state_label.setText({"finished": "Finished", "stopped": "Stopped"}.get(
+            status, "Failed — the last good checkpoint is kept"))
+        self.runs.refresh()
+
+    def toggle_pause(self) -> None:
+        if self.worker is None:
+            return
+        if self.worker.controls.paused:
+            self.worker.resume_training()
+        else:
+            self.worker.pause()
+
+    def stop_training(self) -> None:
+        if self.worker is not None:
+            self.state_label.setText("Stopping — saving a checkpoint…")
+            self.worker.stop(save=True)
+
+    def _change_setting(self, key: str, value: Any) -> None:
+        if self.worker is not None:
+            self.worker.change(key, value)
+
+    def _set_running(self, running: bool) -> None:
+        self.start_action.setEnabled(not running)
+        self.setup.start_button.setEnabled(not running and self.setup.can_start()[0])
+        self.pause_action.setEnabled(running)
+        self.pause_action.setText("Pause")
+        self.stop_action.setEnabled(running)
+
+    # -- runs on disk --------------------------------------------------------------------------
+    def open_run(self, folder: Path) -> None:
+        try:
+            config = read_config(folder)
+        except StudioError as exc:
+            QMessageBox.warning(self, "Cannot open run", str(exc))
+            return
+        builtin = BUILTINS.get(config.data.dataset)
+        points = builtin is not None and builtin.kind == "points"
+        self.monitor.follow(folder, config.train.steps, points)
+        self.tabs.setCurrentWidget(self.monitor)
+
+    def new_from_config(self, folder: Path) -> None:
+        try:
+            self.setup.set_config(read_config(folder))
+        except StudioError as exc:
+            QMessageBox.warning(self, "Cannot read config", str(exc))
+            return
+        self.tabs.setCurrentWidget(self.setup)
+
+    # -- drag and drop, recent datasets, settings ----------------------------------------------
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:
+        urls = event.mimeData().urls()
+        if urls and all(u.isLocalFile() and Path(u.toLocalFile()).is_dir() for u in urls):
+            event.acceptProposedAction()
+
+    def dropEvent(self, event: QDropEvent) -> None:
+        folder = Path(event.mimeData().urls()[0].toLocalFile())
+        if (folder / "config.toml").exists():
+            self.open_run(folder)
+        else:
+            self.setup.choose_dataset(str(folder))
+            self._remember_dataset(str(folder))
+            self.tabs.setCurrentWidget(self.setup)
+
+    def _remember_dataset(self, path: str) -> None:
+        recent = [p for p in self._recent() if p != path]
+        self.settings.setValue("recent_datasets", [path, *recent][:MAX_RECENT])
+        self._fill_recent_menu()
+
+    def _recent(self) -> list[str]:
+        value = self.settings.value("recent_datasets", [])
+        return [value] if isinstance(value, str) else list(value or [])
+
+    def _fill_recent_menu(self) -> None:
+        self.recent_menu.clear()
+        for path in self._recent():
+            self.recent_menu.addAction(self._action(
+                path, lambda _=False, p=path: self.setup.choose_dataset(p)))
+        self.recent_menu.setEnabled(bool(self._recent()))
+
+    def _restore_settings(self) -> None:
+        geometry = self.settings.value("geometry")
+        if geometry is not None:
+            self.restoreGeometry(geometry)
+        else:
+            self.resize(1280, 800)
+        state = self.settings.value("window_state")
+        if state is not None:
+            self.restoreState(state)
+        self._fill_recent_menu()
+        self.setup.choose_dataset(str(self.settings.value("dataset", "ring8")))
+        self.setup.select_variant(str(self.settings.value("variant", "gan")))
+        self.tabs.setCurrentIndex(int(self.settings.value("tab", 0)))
+
+    def _save_settings(self) -> None:
+        self.settings.setValue("geometry", self.saveGeometry())
+        self.settings.setValue("window_state", self.saveState())
+        self.settings.setValue("dataset", self.setup.dataset())
+        self.settings.setValue("variant", self.setup.variant)
+        self.settings.setValue("tab", self.tabs.currentIndex())
+        self.settings.sync()
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        if self.worker is not None:
+            answer = QMessageBox.question(
+                self, "Training is running",
+                "Stop training and quit? A checkpoint is saved so the run can be resumed.\n"
+                "Choose No to keep training.",
+                QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+                QMessageBox.StandardButton.No)
+            if answer != QMessageBox.StandardButton.Yes:
+                event.ignore()
+                return
+            self.worker.stop(save=True)
+            self.worker.wait()
+        self.shutdown()
+        event.accept()
+
+    def shutdown(self) -> None:
+        """Stop every timer and wait for every thread, so nothing outlives the window."""
+        self._save_settings()
+        self.monitor.timer.stop()
+        self.runs.stop_timers()
+        self.loader.wait()
+        self.describer.wait()
+        self.thumbnails.wait()
+        if self.worker is not None:
+            self.worker.stop(save=True)
+            self.worker.wait()

@@ -1,0 +1,308 @@
+"""The Monitor tab: live curves of the game, the sample grid and its timelapse, the 2-D view.
+
+It reads from a MetricBuffer and latest-wins slots on a ~10 Hz timer, whether the run trains
+in this window or is a folder written by another process (followed by polling its files).
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from PIL import Image
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtWidgets import (
+    QComboBox,
+    QFileDialog,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QMessageBox,
+    QProgressBar,
+    QPushButton,
+    QSlider,
+    QSplitter,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from studio.app.bridge import LatestSlot, MetricBuffer, RunStateEvent
+from studio.app.widgets.game_view import GameView
+from studio.app.widgets.image_view import ImageView
+from studio.app.widgets.loss_plot import LossPlot
+from studio.config import LOSSES
+from studio.progress import format_duration
+from studio.runs.reader import RunFollower, list_snapshots
+
+REFRESH_MS = 100
+
+
+class MonitorPanel(QWidget):
+    """Shows one run at a time: `watch(...)` for a live run, `follow(folder)` for a folder."""
+
+    change_requested = Signal(str, object)  # live setting key, value
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.metrics = MetricBuffer()
+        self.samples = LatestSlot()
+        self.game = LatestSlot()
+        self.folder: Path | None = None
+        self.follower: RunFollower | None = None
+        self.total = 0
+        self._drawn_version = -1
+        self._rate: tuple[float, int] | None = None  # (time, step) at the start of the rate
+        self._snapshots: list[tuple[int, Path]] = []
+        self._live_picture: np.ndarray | None = None
+        self._applied: dict[str, Any] = {}
+        self.timer = QTimer(self, interval=REFRESH_MS)
+        self.timer.timeout.connect(self.refresh)
+        layout = QVBoxLayout(self)
+        layout.addLayout(self._build_header())
+        splitter = QSplitter(Qt.Orientation.Horizontal)
+        splitter.addWidget(self._build_plots())
+        splitter.addWidget(self._build_samples())
+        splitter.setSizes([620, 420])
+        layout.addWidget(splitter, 1)
+
+    def _build_header(self) -> QHBoxLayout:
+        row = QHBoxLayout()
+        self.title = QLabel("No run yet")
+        self.title.setObjectName("runTitle")
+        self.progress = QProgressBar()
+        self.progress.setFormat("—")
+        self.progress.setMinimumWidth(320)
+        self.loss = QComboBox()
+        self.loss.addItems(LOSSES)
+        self.loss.setToolTip("Switch the adversarial loss while training: try minimax ↔ "
+                             "non-saturating and watch G's loss and D(G(z))")
+        self.lr_g, self.lr_d = QLineEdit(), QLineEdit()
+        for edit, who in ((self.lr_g, "G"), (self.lr_d, "D")):
+            edit.setFixedWidth(72)
+            edit.setToolTip(f"{who} learning rate, applied live")
+        self.apply = QPushButton("Apply")
+        self.apply.setToolTip("Apply the loss and learning rates to the running training")
+        self.apply.clicked.connect(self._apply_changes)
+        for w in (self.title, self.progress):
+            row.addWidget(w)
+        row.addStretch(1)
+        for label, w in (("Loss", self.loss), ("lr G", self.lr_g), ("lr D", self.lr_d)):
+            row.addWidget(QLabel(label))
+            row.addWidget(w)
+        row.addWidget(self.apply)
+        self.set_live_controls_enabled(False)
+        return row
+
+    def _build_plots(self) -> QWidget:
+        holder = QWidget()
+        v = QVBoxLayout(holder)
+        v.setContentsMargins(0, 0, 0, 0)
+        self.loss_plot = LossPlot("Losses", [("loss_d", "D loss", "#3b7dd8"),
+                                             ("loss_g", "G loss", "#e6761b")])
+        self.d_plot = LossPlot("D outputs", [("d_real", "D(x)", "#2e9e5b"),
+                                             ("d_fake", "D(G(z))", "#c0392b")])
+        self.v_plot = LossPlot("The minimax game: terms of V(D, G)",
+                               [("v_real", "E[log D(x)]", "#2e9e5b"),
+                                ("v_fake", "E[log(1 − D(G(z)))]", "#c0392b"),
+                                ("v_total", "V(D, G)", "#7f6fb0")])
+        for plot in self.plots:
+            v.addWidget(plot)
+        return holder
+
+    @property
+    def plots(self) -> tuple[LossPlot, ...]:
+        return (self.loss_plot, self.d_plot, self.v_plot)
+
+    def _build_samples(self) -> QWidget:
+        holder = QWidget()
+        v = QVBoxLayout(holder)
+        v.setContentsMargins(0, 0, 0, 0)
+        self.views = QStackedWidget()
+        self.image = ImageView()
+        self.game_view = GameView()
+        self.views.addWidget(self.image)
+        self.views.addWidget(self.game_view)
+        self.view_choice = QComboBox()
+        self.view_choice.addItems(["Samples", "2-D game"])
+        self.view_choice.currentIndexChanged.connect(self.views.setCurrentIndex)
+        self.view_choice.setEnabled(False)
+        self.timeline = QSlider(Qt.Orientation.Horizontal)
+        self.timeline.setEnabled(False)
+        self.timeline.setToolTip("Scrub through every snapshot taken so far (the timelapse)")
+        self.timeline.valueChanged.connect(self._scrub)
+        self.timeline_label = QLabel("—")
+        self.save_button = QPushButton("Save image…")
+        self.save_button.clicked.connect(self.save_image)
+        row = QHBoxLayout()
+        row.addWidget(self.timeline, 1)
+        row.addWidget(self.timeline_label)
+        row.addWidget(self.save_button)
+        v.addWidget(self.view_choice)
+        v.addWidget(self.views, 1)
+        v.addLayout(row)
+        return holder
+
+    # -- what to show --------------------------------------------------------------------------
+    def watch(self, folder: Path, total: int, metrics: MetricBuffer, samples: LatestSlot,
+              game: LatestSlot, points: bool, live_settings: dict[str, Any]) -> None:
+        """Show a run training in this window, reading the worker's buffer and slots."""
+        self._reset(folder, total, points)
+        self.metrics, self.samples, self.game = metrics, samples, game
+        self._applied = dict(live_settings)
+        self.loss.setCurrentText(live_settings["loss"])
+        self.lr_g.setText(f"{live_settings['lr_g']:g}")
+        self.lr_d.setText(f"{live_settings['lr_d']:g}")
+        self.set_live_controls_enabled(True)
+        self.timer.start()
+
+    def follow(self, folder: Path, total: int, points: bool) -> None:
+        """Show a run folder, following it live if another process is still writing it."""
+        self._reset(folder, total, points)
+        self.metrics, self.samples, self.game = MetricBuffer(), LatestSlot(), LatestSlot()
+        self.follower = RunFollower(folder)
+        self.set_live_controls_enabled(False)
+        self.refresh()
+        self.timer.start()
+
+    def _reset(self, folder: Path, total: int, points: bool) -> None:
+        self.folder, self.total, self.follower = Path(folder), total, None
+        self.title.setText(f"<b>{Path(folder).name}</b>")
+        self._drawn_version, self._rate, self._snapshots = -1, None, []
+        self._live_picture = None
+        for plot in self.plots:
+            plot.clear()
+        self.image.set_image(None)
+        self.view_choice.setEnabled(points)
+        self.view_choice.setCurrentIndex(1 if points else 0)
+        self.timeline.setEnabled(False)
+
+    def set_live_controls_enabled(self, enabled: bool) -> None:
+        for w in (self.loss, self.lr_g, self.lr_d, self.apply):
+            w.setEnabled(enabled)
+
+    def stop_watching(self, status: str = "finished") -> None:
+        """The run ended: draw what is left, then stop the timer (a folder keeps following)."""
+        self.refresh()
+        self.set_live_controls_enabled(False)
+        last = self.metrics.last()
+        step = last[0] if last else 0
+        self.progress.setFormat(f"{status} at step {step:,} / {self.total:,}")
+        if self.follower is None:
+            self.timer.stop()
+
+    # -- the 10 Hz refresh ---------------------------------------------------------------------
+    def refresh(self) -> None:
+        if self.follower is not None:
+            self._poll_folder()
+        self._draw_curves()
+        picture = self.samples.take()
+        if picture is not None:
+            self._live_picture = picture.picture
+            self._update_timeline()
+        state = self.game.take()
+        if state is not None:
+            self.game_view.set_state(state.real, state.fake, state.heat, state.extent)
+
+    def _poll_folder(self) -> None:
+        rows, events, snaps = self.follower.poll()
+        self.metrics.extend(rows)
+        for event in events:
+            self.on_event(RunStateEvent(event.get("step", 0), event.get("kind", ""),
+                                        event.get("message", ""), event.get("data", {})))
+        if snaps:
+            self._update_timeline()
+
+    def _draw_curves(self) -> None:
+        if self.metrics.version == self._drawn_version:
+            return
+        self._drawn_version = self.metrics.version
+        steps, cols = self.metrics.arrays()
+        if "v_real" in cols and "v_fake" in cols:
+            cols["v_total"] = cols["v_real"] + cols["v_fake"]
+        for plot in self.plots:
+            plot.set_data(steps, cols)
+        if len(steps):
+            self._update_progress(int(steps[-1]))
+
+    def _update_progress(self, step: int) -> None:
+        now = time.monotonic()
+        if self._rate is None:
+            self._rate = (now, step)
+        t0, s0 = self._rate
+        rate = (step - s0) / (now - t0) if now > t0 and step > s0 else 0.0
+        eta = f" · ETA {format_duration((self.total - step) / rate)}" if rate else ""
+        speed = f" · {rate:.1f} it/s" if rate else ""
+        self.progress.setMaximum(max(1, self.total))
+        self.progress.setValue(min(step, self.total))
+        self.progress.setFormat(f"step {step:,} / {self.total:,}{speed}{eta}")
+
+    def on_event(self, event: RunStateEvent) -> None:
+        """Mark live setting changes on every plot with a labelled vertical line."""
+        if event.kind == "change":
+            label = f"{event.data.get('key')} → {event.data.get('new')}"
+            for plot in self.plots:
+                plot.add_marker(event.step, label)
+
+    # -- the timelapse -------------------------------------------------------------------------
+    def _update_timeline(self) -> None:
+        if self.folder is None:
+            return
+        at_end = self.timeline.value() >= self.timeline.maximum()
+        self._snapshots = list_snapshots(self.folder)
+        self.timeline.blockSignals(True)
+        self.timeline.setRange(0, max(0, len(self._snapshots) - 1))
+        self.timeline.setEnabled(len(self._snapshots) > 1)
+        if at_end:
+            self.timeline.setValue(self.timeline.maximum())
+        self.timeline.blockSignals(False)
+        if at_end:
+            self._show_snapshot(self.timeline.value(), live=True)
+
+    def _scrub(self, index: int) -> None:
+        self._show_snapshot(index, live=index == self.timeline.maximum())
+
+    def _show_snapshot(self, index: int, live: bool) -> None:
+        if live and self._live_picture is not None:
+            self.image.set_image(self._live_picture)
+            step = self._snapshots[-1][0] if self._snapshots else 0
+        elif 0 <= index < len(self._snapshots):
+            step, path = self._snapshots[index]
+            try:
+                with Image.open(path) as img:
+                    self.image.set_image(np.asarray(img.convert("RGB")))
+            except OSError:
+                return  # a snapshot being replaced right now; the next tick shows it
+        else:
+            return
+        self.timeline_label.setText(f"step {step:,}")
+
+    def save_image(self) -> None:
+        picture = self.image.image()
+        if picture is None:
+            return
+        path, _ = QFileDialog.getSaveFileName(self, "Save image", "samples.png", "PNG (*.png)")
+        if not path:
+            return
+        if not path.lower().endswith(".png"):
+            path += ".png"
+        try:
+            self.image.save_png(path)
+        except OSError as exc:
+            QMessageBox.warning(self, "Could not save", str(exc))
+
+    def _apply_changes(self) -> None:
+        """Send only the settings that differ from what the run uses now."""
+        wanted: dict[str, Any] = {"loss": self.loss.currentText()}
+        for key, edit in (("lr_g", self.lr_g), ("lr_d", self.lr_d)):
+            try:
+                wanted[key] = float(edit.text())
+            except ValueError:
+                QMessageBox.warning(self, "Learning rate", f"{edit.text()!r} is not a number")
+                return
+        for key, value in wanted.items():
+            if self._applied.get(key) != value:
+                self._applied[key] = value
+                self.change_requested.emit(key, value)

@@ -1,0 +1,1 @@
+"""Reusable widgets: plots, image views, generated forms. No torch, no engine imports."""

@@ -1,0 +1,5 @@
+"""pytest-qt runs every app test offscreen."""
+
+import os
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")

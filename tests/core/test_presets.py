@@ -1,0 +1,32 @@
+"""Every preset makes a valid config for every variant and kind of data it can train on."""
+
+from __future__ import annotations
+
+import pytest
+
+from studio.config import RunConfig
+from studio.presets import PRESETS, preset_overrides
+from studio.variants import VARIANTS
+
+
+@pytest.mark.parametrize("preset", PRESETS)
+@pytest.mark.parametrize("variant", list(VARIANTS))
+@pytest.mark.parametrize("kind", ["points", "images"])
+def test_presets_build_valid_configs(preset, variant, kind):
+    info = VARIANTS[variant]
+    if kind not in info.data_kinds:
+        pytest.skip(f"{variant} does not train on {kind}")
+    over = preset_overrides(preset, variant, kind)
+    base = RunConfig(variant=variant).to_dict()
+    for section in ("data", "model", "train"):
+        base[section].update(over[section])
+    config = RunConfig.from_dict(base)
+    if kind == "images" and info.resolutions:
+        assert config.data.resolution in info.resolutions
+    quick = preset == "Quick look"
+    assert (config.train.steps <= 1500) == quick
+
+
+def test_unknown_preset_is_refused():
+    with pytest.raises(ValueError, match="Quick look"):
+        preset_overrides("Fast", "gan", "points")
