@@ -1,4 +1,4 @@
-"""Dialogs: a failure with its details, and About."""
+"""Dialogs: a failure with its details, About, and Preferences."""
 
 from __future__ import annotations
 
@@ -7,7 +7,19 @@ from typing import Any
 
 from PySide6 import __version__ as pyside_version
 from PySide6.QtCore import qVersion
-from PySide6.QtWidgets import QMessageBox, QWidget
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QLineEdit,
+    QMessageBox,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
 
 from studio import __version__
 from studio.app.bridge import FailureInfo
@@ -41,3 +53,43 @@ def about_text(engine: Any) -> str:
 
 def show_about(parent: QWidget, engine: Any) -> None:
     QMessageBox.about(parent, "About GAN Studio", about_text(engine))
+
+
+class PreferencesDialog(QDialog):
+    """Where runs are kept, and the colour theme."""
+
+    THEMES = (("Follow the system", "auto"), ("Light", "light"), ("Dark", "dark"))
+
+    def __init__(self, workspace: str, theme: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Preferences")
+        self.workspace = QLineEdit(workspace)
+        self.workspace.setToolTip("New runs are written here; the Runs tab lists this folder")
+        browse = QPushButton("Browse…")
+        browse.clicked.connect(self._browse)
+        row = QHBoxLayout()
+        row.addWidget(self.workspace, 1)
+        row.addWidget(browse)
+        self.theme = QComboBox()
+        for label, value in self.THEMES:
+            self.theme.addItem(label, value)
+        self.theme.setCurrentIndex(max(0, self.theme.findData(theme)))
+        form = QFormLayout()
+        form.addRow("Workspace", row)
+        form.addRow("Theme", self.theme)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
+                                   | QDialogButtonBox.StandardButton.Cancel)
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addWidget(buttons)
+        self.resize(560, 0)
+
+    def _browse(self) -> None:
+        folder = QFileDialog.getExistingDirectory(self, "Workspace", self.workspace.text())
+        if folder:
+            self.workspace.setText(folder)
+
+    def values(self) -> tuple[str, str]:
+        return self.workspace.text().strip(), self.theme.currentData()

@@ -7,13 +7,14 @@ from typing import Any
 
 from PySide6.QtCore import QSettings, Qt
 from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QKeySequence
-from PySide6.QtWidgets import QLabel, QMainWindow, QMessageBox, QTabWidget
+from PySide6.QtWidgets import QApplication, QLabel, QMainWindow, QMessageBox, QTabWidget
 
 from studio.app.bridge import FailureInfo, RunStateEvent
-from studio.app.dialogs import show_about, show_failure
+from studio.app.dialogs import PreferencesDialog, show_about, show_failure
 from studio.app.panels.monitor import MonitorPanel
 from studio.app.panels.runs import RunsPanel
 from studio.app.panels.setup import SetupPanel
+from studio.app.style import apply_style
 from studio.app.workers import DatasetDescriber, EngineInfo, EngineLoader, TrainingWorker
 from studio.config import DataConfig
 from studio.data import BUILTINS
@@ -76,12 +77,16 @@ class MainWindow(QMainWindow):
         self.open_data_action = self._action("Open dataset folder…",
                                              self.setup.browse_button.click)
         quit_action = self._action("Quit", self.close, QKeySequence.StandardKey.Quit)
+        self.preferences_action = self._action("Preferences…", self.edit_preferences,
+                                               QKeySequence.StandardKey.Preferences)
         about = self._action("About GAN Studio", lambda: show_about(self, self.engine))
         menu = self.menuBar()
         file_menu = menu.addMenu("&File")
         for a in (self.open_run_action, self.open_data_action):
             file_menu.addAction(a)
         self.recent_menu = file_menu.addMenu("Recent datasets")
+        file_menu.addSeparator()
+        file_menu.addAction(self.preferences_action)
         file_menu.addSeparator()
         file_menu.addAction(quit_action)
         run_menu = menu.addMenu("&Run")
@@ -237,6 +242,21 @@ class MainWindow(QMainWindow):
             QMessageBox.warning(self, "Cannot read config", str(exc))
             return
         self.tabs.setCurrentWidget(self.setup)
+
+    def edit_preferences(self) -> None:
+        dialog = PreferencesDialog(str(self.workspace),
+                                   str(self.settings.value("theme", "auto")), self)
+        dialog.accepted.connect(lambda: self.apply_preferences(*dialog.values()))
+        dialog.open()
+
+    def apply_preferences(self, workspace: str, theme: str) -> None:
+        """Use `workspace` for new runs and the Runs tab, and switch the colour theme."""
+        if workspace:
+            self.workspace = Path(workspace).expanduser()
+            self.settings.setValue("workspace", str(self.workspace))
+            self.runs.set_workspace(self.workspace)
+        self.settings.setValue("theme", theme)
+        apply_style(QApplication.instance(), theme)
 
     # -- drag and drop, recent datasets, settings ----------------------------------------------
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:

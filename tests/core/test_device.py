@@ -18,7 +18,7 @@ def test_auto_picks_the_first_available_device():
 
 def test_a_missing_device_names_what_exists():
     missing = f"cuda:{torch.cuda.device_count()}"
-    with pytest.raises(DeviceError, match="available: auto, .*cpu"):
+    with pytest.raises(DeviceError, match=r"available: auto, .*cpu"):
         select_device(missing)
     if not torch.cuda.is_available():
         with pytest.raises(DeviceError, match="'cuda' is not available"):

@@ -133,6 +133,6 @@ def test_judge_gives_d_verdicts_in_unit_interval(variant):
     trainer, _, _ = train_a_few(tiny_config(variant, "ring8"))
     grid = torch.rand(50, 2) * 2 - 1
     verdict = trainer.judge(grid)
-    assert verdict.shape == (50,) and 0 <= verdict.min() and verdict.max() <= 1
+    assert verdict.shape == (50,) and verdict.min() >= 0 and verdict.max() <= 1
     if variant == "gan":
         assert torch.allclose(verdict, torch.sigmoid(trainer.D(grid)).detach())
