@@ -6,7 +6,10 @@ it does not mention keeps its default. The studio's setup panel and scripts shar
 
 from __future__ import annotations
 
+from dataclasses import fields
 from typing import Any
+
+from studio.variants import model_config_class
 
 PRESETS = ("Quick look", "Quality")
 
@@ -15,7 +18,13 @@ def preset_overrides(name: str, variant: str, kind: str) -> dict[str, dict[str, 
     """{"data": {...}, "model": {...}, "train": {...}} for preset `name`."""
     if name not in PRESETS:
         raise ValueError(f"unknown preset {name!r}; choose one of {', '.join(PRESETS)}")
-    quick = name == "Quick look"
+    over = _overrides(name == "Quick look", variant, kind)
+    model_fields = {f.name for f in fields(model_config_class(variant))}
+    over["model"] = {k: v for k, v in over["model"].items() if k in model_fields}
+    return over
+
+
+def _overrides(quick: bool, variant: str, kind: str) -> dict[str, dict[str, Any]]:
     if kind == "points":  # 2-D sets: small MLPs learn fast with a higher rate and a little R1
         return {"data": {"size": 20000},
                 "model": {"hidden": 128 if quick else 256},

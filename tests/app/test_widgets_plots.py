@@ -367,3 +367,14 @@ def test_heat_none_clears(game_view: GameView) -> None:
     game_view.set_state(None, None, np.ones((4, 4)))
     game_view.set_state(None, None, None)
     assert game_view.heat_item.image is None
+
+
+def test_reference_line_stays_through_clear(qtbot):
+    plot = LossPlot("V", SERIES)
+    qtbot.addWidget(plot)
+    line = plot.add_reference(-1.386, "−log 4")
+    plot.add_marker(10, "loss → minimax")
+    plot.clear()
+    items = plot.plot_widget().getPlotItem().items
+    assert line in items and line.angle == 0 and line.value() == pytest.approx(-1.386)
+    assert plot.markers == []

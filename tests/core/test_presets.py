@@ -27,6 +27,13 @@ def test_presets_build_valid_configs(preset, variant, kind):
     assert (config.train.steps <= 1500) == quick
 
 
+@pytest.mark.parametrize("kind", ["points", "images"])
+def test_model_overrides_only_name_fields_the_variant_has(kind):
+    # a points preset asked for while DCGAN is selected must not break DCGAN's settings
+    assert "hidden" not in preset_overrides("Quick look", "dcgan", kind)["model"]
+    assert preset_overrides("Quick look", "gan", "points")["model"] == {"hidden": 128}
+
+
 def test_unknown_preset_is_refused():
     with pytest.raises(ValueError, match="Quick look"):
         preset_overrides("Fast", "gan", "points")

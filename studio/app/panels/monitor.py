@@ -6,6 +6,7 @@ in this window or is a folder written by another process (followed by polling it
 
 from __future__ import annotations
 
+import math
 import time
 from pathlib import Path
 from typing import Any
@@ -13,6 +14,7 @@ from typing import Any
 import numpy as np
 from PIL import Image
 from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QComboBox,
     QFileDialog,
@@ -108,6 +110,9 @@ class MonitorPanel(QWidget):
                                [("v_real", "E[log D(x)]", "#2e9e5b"),
                                 ("v_fake", "E[log(1 − D(G(z)))]", "#c0392b"),
                                 ("v_total", "V(D, G)", "#7f6fb0")])
+        # where the theory says the game ends: D(x) = D(G(z)) = ½ and V(D*, G*) = −log 4
+        self.d_plot.add_reference(0.5, "equilibrium ½")
+        self.v_plot.add_reference(-math.log(4), "−log 4 at equilibrium")
         for plot in self.plots:
             v.addWidget(plot)
         return holder
@@ -195,8 +200,11 @@ class MonitorPanel(QWidget):
 
     # -- the 10 Hz refresh ---------------------------------------------------------------------
     def refresh(self) -> None:
+        """Read what is new; draw only while visible (a hidden tab costs the trainer nothing)."""
         if self.follower is not None:
             self._poll_folder()
+        if not self.isVisible():
+            return  # the buffer and slots keep everything until the tab is shown
         self._draw_curves()
         picture = self.samples.take()
         if picture is not None:
@@ -245,6 +253,10 @@ class MonitorPanel(QWidget):
             label = f"{event.data.get('key')} → {event.data.get('new')}"
             for plot in self.plots:
                 plot.add_marker(event.step, label)
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        self.refresh()
 
     # -- the timelapse -------------------------------------------------------------------------
     def _update_timeline(self) -> None:

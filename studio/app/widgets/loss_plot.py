@@ -297,6 +297,15 @@ class LossPlot(QWidget):
         self._plot.getPlotItem().addItem(line, ignoreBounds=True)
         self._markers.append((float(step), label, line))
 
+    def add_reference(self, value: float, label: str) -> pg.InfiniteLine:
+        """A faint horizontal line at a value the theory predicts (kept by `clear`)."""
+        text, _ = self._text_and_base()
+        line = pg.InfiniteLine(pos=float(value), angle=0, movable=False,
+                               pen=pg.mkPen(text, width=1, style=Qt.PenStyle.DotLine),
+                               label=label, labelOpts={"position": 0.6, "color": text})
+        self._plot.getPlotItem().addItem(line, ignoreBounds=True)
+        return line
+
     @property
     def markers(self) -> list[tuple[float, str]]:
         """``(step, label)`` of every marker, in the order added."""
