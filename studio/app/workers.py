@@ -93,6 +93,9 @@ class DatasetDescriber(QObject):
         self.latest_only = latest_only  # False: deliver every answer (e.g. thumbnails)
         self._pool = QThreadPool(self)
         self._pool.setMaxThreadCount(1)
+        # the thread ends after each task, and with it any OpenMP team torch made there: a
+        # lingering team makes libgomp throttle the training thread's spin-waits (2-core CPUs)
+        self._pool.setExpiryTimeout(0)
         self._stamp = 0
         self._signals = _DescribeSignals()
         self._signals.done.connect(self._on_done)

@@ -99,11 +99,14 @@ def test_a_shapes_run_changes_the_sample_image(qtbot, window):
     start(qtbot, window, tiny_config("dcgan", "shapes", steps=400, snapshot_every=4,
                                      log_every=2))
     m = window.monitor
-    qtbot.waitUntil(lambda: m.image.image() is not None, timeout=30_000)
+    qtbot.waitUntil(lambda: m.image.image() is not None, timeout=60_000)
     first = m.image.image().copy()
+    first_step = window.worker.step
+    qtbot.waitUntil(lambda: window.worker.step >= first_step + 12, timeout=60_000)
     qtbot.waitUntil(lambda: m.image.image() is not None and (
         m.image.image().shape != first.shape or not np.array_equal(m.image.image(), first)),
-        timeout=30_000)
+        timeout=60_000)
+    assert m.timeline_label.text().startswith("step ")
     assert m.views.currentWidget() is m.image
     window.stop_training()
     qtbot.waitUntil(lambda: window.worker is None, timeout=30_000)
@@ -314,3 +317,16 @@ def test_a_stopped_run_resumes_from_the_runs_tab(qtbot, window):
     qtbot.waitUntil(lambda: window.worker is None, timeout=30_000)
     kinds = [e["kind"] for e in read_events(folder)]
     assert kinds == ["started", "stopped", "resumed", "stopped"]
+
+
+def test_the_timeline_shows_the_newest_snapshot_even_after_a_fast_run(qtbot, window):
+    # a run that ends before the monitor's first refresh still shows its last snapshot
+    start(qtbot, window, tiny_config("gan", "ring8", steps=40, snapshot_every=2))
+    qtbot.waitUntil(lambda: window.worker is None, timeout=60_000)
+    m = window.monitor
+    m.view_choice.setCurrentIndex(0)
+    assert m.image.image() is not None
+    assert m.timeline.maximum() == 19 and m.timeline.value() == 19
+    assert m.timeline_label.text() == "step 40"
+    m.timeline.setValue(0)  # scrub back to the first snapshot
+    assert m.timeline_label.text() == "step 2"

@@ -182,7 +182,11 @@ class MonitorPanel(QWidget):
         self.image.set_image(None)
         self.view_choice.setEnabled(points)
         self.view_choice.setCurrentIndex(1 if points else 0)
+        self.timeline.blockSignals(True)
+        self.timeline.setRange(0, 0)  # QSlider starts at 0..99: "at the end" must hold now
+        self.timeline.blockSignals(False)
         self.timeline.setEnabled(False)
+        self.timeline_label.setText("—")
 
     def set_live_controls_enabled(self, enabled: bool) -> None:
         for w in (self.loss, self.lr_g, self.lr_d, self.apply):
