@@ -128,7 +128,7 @@ class MainWindow(QMainWindow):
                                   f"{', '.join(info.devices)}")
         self.setup.set_devices(list(info.devices))
         self.setup.set_engine_ready(True)
-        self.setup._debounce.start()
+        self.setup.refresh_dataset()
         self.thumbnails.described.connect(lambda cfg, d: self.setup.set_thumbnail(d))
         for name in BUILTINS:  # small versions, just for the icons and counts
             self.thumbnails.request(DataConfig(dataset=name, size=2000, resolution=32))

@@ -187,6 +187,10 @@ class SetupPanel(QWidget):
             self.choose_dataset(folder)
             self.folder_chosen.emit(folder)
 
+    def refresh_dataset(self) -> None:
+        """Describe the chosen dataset again (e.g. once the engine has loaded)."""
+        self._debounce.start()
+
     def _emit_dataset(self) -> None:
         self.info.setText(f"Reading {self.dataset()}…")
         try:
