@@ -98,6 +98,7 @@ def cmd_train(args: argparse.Namespace) -> int:
         status = session.run()
     finally:
         signal.signal(signal.SIGINT, previous)
+    distributed.shutdown()  # only after a clean end: a failed rank must not wait at a barrier
     say(f"{status} at step {session.loop.step}: {session.folder}", flush=True)
     return 0
 

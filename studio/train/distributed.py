@@ -36,6 +36,13 @@ def init_from_env() -> bool:
     return True
 
 
+def shutdown() -> None:
+    """Leave the process group cleanly: wait for every rank, then destroy it."""
+    if is_distributed():
+        dist.barrier()
+        dist.destroy_process_group()
+
+
 def local_device_name(requested: str) -> str:
     """Under torchrun with CUDA each process takes the GPU of its LOCAL_RANK."""
     if is_distributed() and torch.cuda.is_available() and requested in ("auto", "cuda"):

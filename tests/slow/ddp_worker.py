@@ -25,4 +25,4 @@ dist.all_gather(gathered, checksum)
 if distributed.rank() == 0:
     (out / "result.json").write_text(json.dumps({
         "world": distributed.world_size(), "checksums": [t.item() for t in gathered]}))
-dist.destroy_process_group()
+distributed.shutdown()
