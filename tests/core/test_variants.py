@@ -71,6 +71,7 @@ def test_cgan_samples_the_requested_classes():
     with pytest.raises(ConfigError, match="labels must lie"):
         trainer.sample(2, seed=0, labels=[0, 99])
     assert trainer.snapshot_columns == 10
+    assert trainer.snapshot().shape[0] == 20  # 16 asked for, rounded up to whole rows of 10
 
 
 def test_cgan_concat_conditioning_trains():
