@@ -165,11 +165,12 @@ class AdversarialTrainer(Trainer):
         finally:
             self.D.train(was_training)
 
+    def snapshot_size(self) -> int:
+        """Samples in the timelapse grid; a 2-D scatter needs many points, so 16× as many."""
+        return self.config.train.snapshot_count * (16 if self.data.kind == "points" else 1)
+
     def snapshot(self) -> Tensor:
-        """Fixed-noise samples; a 2-D scatter needs many points, so points get 16× as many."""
-        t = self.config.train
-        n = t.snapshot_count * (16 if self.data.kind == "points" else 1)
-        return self.sample(n, t.seed + SNAPSHOT_SEED_OFFSET)
+        return self.sample(self.snapshot_size(), self.config.train.seed + SNAPSHOT_SEED_OFFSET)
 
     def generator(self) -> nn.Module:
         return self.G_ema if self.G_ema is not None else self.G

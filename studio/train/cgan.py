@@ -15,7 +15,7 @@ from studio.nets.conditional import (
 )
 from studio.nets.dcgan import DcganDiscriminator, DcganGenerator
 from studio.nets.mlp import MLPDiscriminator, MLPGenerator
-from studio.train.adversarial import SNAPSHOT_SEED_OFFSET, AdversarialTrainer
+from studio.train.adversarial import AdversarialTrainer
 
 
 class CganTrainer(AdversarialTrainer):
@@ -67,12 +67,11 @@ class CganTrainer(AdversarialTrainer):
             raise ConfigError(f"labels must lie in 0..{k - 1} ({', '.join(self.data.classes)})")
         return out.long().to(self.device)
 
-    def snapshot(self) -> Tensor:
-        """Fixed-noise samples, whole rows of one sample per class (classes in columns)."""
-        t, k = self.config.train, self.data.num_classes
-        rows = max(1, -(-t.snapshot_count // k))  # ceil: the grid ends on a full row
-        n = rows * k * (16 if self.data.kind == "points" else 1)
-        return self.sample(n, t.seed + SNAPSHOT_SEED_OFFSET)
+    def snapshot_size(self) -> int:
+        """Whole rows of one sample per class (classes in columns), at least as many as asked."""
+        k = self.data.num_classes
+        per_class = -(-super().snapshot_size() // k)  # ceil: the grid ends on a full row
+        return per_class * k
 
     @property
     def snapshot_columns(self) -> int:
