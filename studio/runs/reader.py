@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -81,7 +82,7 @@ class RunSummary:
     dataset: str
     step: int
     steps: int
-    status: str  # running?, finished, stopped, failed, new
+    status: str  # running, paused, finished, stopped, failed, interrupted, new
     started: float | None
 
 
@@ -103,15 +104,31 @@ def run_status(events: list[dict[str, Any]]) -> str:
     return "new"
 
 
-def summarize(folder: Path) -> RunSummary:
+STALE_AFTER_S = 300.0  # a "running" run whose files are this old has lost its process
+
+
+def last_write(folder: Path) -> float:
+    """The newest modification time of a run's logs (0 when it has none)."""
+    times = [p.stat().st_mtime for p in (Path(folder) / METRICS, Path(folder) / EVENTS)
+             if p.exists()]
+    return max(times, default=0.0)
+
+
+def summarize(folder: Path, now: float | None = None) -> RunSummary:
+    """A run's summary. A run that says it is running (or paused) but has written nothing for
+    STALE_AFTER_S was killed without a word: it is reported "interrupted", and can resume."""
     folder = Path(folder)
     config = read_config(folder)
     events = read_events(folder)
     metrics = read_metrics(folder)
     step = metrics[-1]["step"] if metrics else 0
     started = next((e["time"] for e in events if e.get("kind") == "started"), None)
+    status = run_status(events)
+    now = time.time() if now is None else now
+    if status == "running" and now - last_write(folder) > STALE_AFTER_S:
+        status = "interrupted"
     return RunSummary(folder, config.name or folder.name, config.variant, config.data.dataset,
-                      step, config.train.steps, run_status(events), started)
+                      step, config.train.steps, status, started)
 
 
 def list_runs(workspace: Path) -> list[RunSummary]:

@@ -84,3 +84,20 @@ def test_follow_a_run_that_a_cli_process_is_writing(tmp_path):
     rows = read_metrics(out)
     assert len(rows) >= len(seen)
     assert all(json.dumps(r) for r in rows)
+
+
+def test_a_running_run_that_went_silent_is_interrupted(tmp_path):
+    import os
+
+    from studio.runs.reader import STALE_AFTER_S
+
+    folder = tmp_path / "ws" / "killed"
+    start_run(tiny_config(steps=4, log_every=2), folder).run()
+    events = folder / "events.jsonl"
+    lines = events.read_text().splitlines()
+    events.write_text("\n".join(lines[:-1]) + "\n")  # as if killed before "finished"
+    assert summarize(folder).status == "running"
+    old = os.path.getmtime(events) - STALE_AFTER_S - 10
+    for name in ("events.jsonl", "metrics.jsonl"):
+        os.utime(folder / name, (old, old))
+    assert summarize(folder).status == "interrupted"

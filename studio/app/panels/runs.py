@@ -52,7 +52,8 @@ HEADERS = ("Name", "Variant", "Dataset", "Progress", "Status", "Started")
 NAME, VARIANT, DATASET, PROGRESS, STATUS, STARTED = range(len(HEADERS))
 SORT_ROLE = Qt.ItemDataRole.UserRole + 1
 STATUS_COLOURS = {"running": "#2f7de1", "finished": "#2e9e4f", "stopped": "#8a8a8a",
-                  "failed": "#d64541", "paused": "#e0a100", "new": "#b8b8b8"}
+                  "failed": "#d64541", "paused": "#e0a100", "new": "#b8b8b8",
+                  "interrupted": "#c76b29"}
 LIVE = {"running", "paused"}  # a process is still writing these folders
 EMPTY_TEXT = "No runs yet. Start one from the New run tab, or open a run folder from disk."
 REFRESH_MS = 2000
