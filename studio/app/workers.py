@@ -134,9 +134,9 @@ class BridgeSink:
             self.worker.game.put(self.worker.game_state(step))
 
     def on_snapshot(self, snapshot: Any) -> None:
-        from studio.export.images import samples_picture
+        from studio.export.images import snapshot_picture
 
-        picture = samples_picture(snapshot.samples.numpy(), snapshot.columns)
+        picture = snapshot_picture(snapshot)
         self.worker.samples.put(SamplePicture(snapshot.step, picture))
         self.worker.snapshot_written.emit(snapshot.step)
 

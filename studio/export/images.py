@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import math
 import os
+import threading
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 from PIL import Image
@@ -68,6 +70,26 @@ def samples_picture(samples: np.ndarray, columns: int = 0) -> np.ndarray:
     if samples.ndim == 2:
         return scatter_image(samples)
     return image_grid(samples, columns)
+
+
+_last_snapshot: tuple[Any, np.ndarray] | None = None
+_last_lock = threading.Lock()
+
+
+def snapshot_picture(snapshot: Any) -> np.ndarray:
+    """The picture of a run-loop snapshot (`.samples`, `.columns`), made once per snapshot.
+
+    Several sinks receive the same snapshot (the run writer, the studio's bridge); the last
+    one's picture is kept so the grid is built once, not once per sink.
+    """
+    global _last_snapshot
+    with _last_lock:
+        if _last_snapshot is not None and _last_snapshot[0] is snapshot:
+            return _last_snapshot[1]
+    picture = samples_picture(snapshot.samples.numpy(), snapshot.columns)
+    with _last_lock:
+        _last_snapshot = (snapshot, picture)
+    return picture
 
 
 def save_png(picture: np.ndarray, path: str | Path) -> Path:

@@ -11,7 +11,7 @@ from typing import Any
 from studio import __version__
 from studio.config import RunConfig, save_toml
 from studio.errors import RunFolderError
-from studio.export.images import samples_picture, save_png
+from studio.export.images import save_png, snapshot_picture
 from studio.runs import checkpoints
 from studio.runs.layout import (
     CHECKPOINTS,
@@ -50,7 +50,7 @@ class RunWriter:
         self._append(self._metrics, {"step": step, "time": round(time.time(), 3), **metrics})
 
     def on_snapshot(self, snapshot: Any) -> None:
-        picture = samples_picture(snapshot.samples.numpy(), snapshot.columns)
+        picture = snapshot_picture(snapshot)
         save_png(picture, self.folder / SNAPSHOTS / snapshot_name(snapshot.step))
 
     def on_checkpoint(self, checkpoint: Any) -> None:
