@@ -24,10 +24,14 @@ T = TypeVar("T")
 
 def setting(default: Any, label: str, help: str, *, min: float | None = None,
             max: float | None = None, choices: tuple[Any, ...] | None = None,
-            live: bool = False) -> Any:
-    """Declare a config field with the metadata the form, the CLI and validation use."""
+            live: bool = False, when: tuple[str, tuple[Any, ...]] | None = None) -> Any:
+    """Declare a config field with the metadata the form, the CLI and validation use.
+
+    `when=("other", (values…))` says the field matters only while field `other` of the same
+    section holds one of those values; the form greys it out otherwise.
+    """
     meta = {"label": label, "help": help, "min": min, "max": max, "choices": choices,
-            "live": live}
+            "live": live, "when": when}
     return field(default=default, metadata=meta)
 
 

@@ -34,10 +34,12 @@ class CganModelConfig(Settings):
                                "concat: the label joined to D's input",
                                choices=("projection", "concat"))
     hidden: int = setting(256, "Hidden units", "Width of each MLP hidden layer", min=4,
-                          max=8192)
-    layers: int = setting(3, "Hidden layers", "MLP hidden layers in G and in D", min=1, max=12)
+                          max=8192, when=("backbone", ("mlp",)))
+    layers: int = setting(3, "Hidden layers", "MLP hidden layers in G and in D", min=1, max=12,
+                        when=("backbone", ("mlp",)))
     channels: int = setting(64, "Base channels", "Feature maps of the conv backbone's widest "
-                            "full-resolution layer", min=4, max=1024)
+                            "full-resolution layer", min=4, max=1024,
+                            when=("backbone", ("conv",)))
 
 
 @dataclass(frozen=True)

@@ -207,6 +207,27 @@ def test_enabling_fields(qtbot) -> None:
     assert form.editor("steps").isEnabled()
     form.set_field_enabled("loss", False)
     assert not form.editor("loss").isEnabled()
+    form.editor("steps").setValue(50)  # another edit keeps the field switched off
+    assert not form.editor("loss").isEnabled()
+    form.set_field_enabled("loss", True)
+    assert form.editor("loss").isEnabled()
+
+
+def test_fields_the_backbone_ignores_are_greyed_out(qtbot) -> None:
+    from studio.model_configs import CganModelConfig
+
+    form = make_form(qtbot, CganModelConfig)
+    backbone = form.editor("backbone")
+    backbone.setCurrentIndex(backbone.findData("conv"))
+    assert form.editor("channels").isEnabled()
+    assert not form.editor("hidden").isEnabled() and not form.editor("layers").isEnabled()
+    assert "Used only when Backbone is mlp" in form.editor("hidden").toolTip()
+    backbone.setCurrentIndex(backbone.findData("mlp"))
+    assert form.editor("hidden").isEnabled() and not form.editor("channels").isEnabled()
+    form.set_enabled_fields(set())  # training: everything locked, relevant or not
+    assert not form.editor("hidden").isEnabled()
+    form.set_enabled_fields(None)
+    assert form.editor("hidden").isEnabled() and not form.editor("channels").isEnabled()
 
 
 def test_unfinished_spin_box_text_reverts_on_focus_out(qtbot) -> None:

@@ -105,10 +105,13 @@ class ConfigForm(QWidget):
         self._valid = True
         self._dark: bool | None = None
         self._loading = False
+        self._allowed: set[str] | None = None  # set_enabled_fields' choice; None = all
+        self._off: set[str] = set()  # fields set_field_enabled turned off
         self._build(title)
         self._fill({name: f.default for name, f in self._fields.items()})
         self._apply_style()
         self._validate()
+        self._refresh_enabled()
 
     def _build(self, title: str) -> None:
         outer = QVBoxLayout(self)
@@ -256,7 +259,32 @@ class ConfigForm(QWidget):
         if self._loading:
             return
         self._validate()
+        self._refresh_enabled()
         self.changed.emit()
+
+    def is_relevant(self, name: str) -> bool:
+        """False while the field's `when` condition (another field's value) does not hold."""
+        when = self._fields[name].metadata.get("when")
+        if not when or when[0] not in self._editors:
+            return True
+        try:
+            return self._read(when[0]) in when[1]
+        except ConfigError:
+            return True
+
+    def _refresh_enabled(self) -> None:
+        for name in self._editors:
+            allowed = (self._allowed is None or name in self._allowed) and name not in self._off
+            enabled = allowed and self.is_relevant(name)
+            self.editor(name).setEnabled(enabled)
+            self._rows[name].setEnabled(enabled)
+            if allowed and not self.is_relevant(name):
+                other = self._fields[self._fields[name].metadata["when"][0]].metadata["label"]
+                values = " or ".join(str(v) for v in self._fields[name].metadata["when"][1])
+                self.editor(name).setToolTip(f"Used only when {other} is {values}.\n\n"
+                                             + self._labels[name].toolTip())
+            else:
+                self.editor(name).setToolTip(self._labels[name].toolTip())
 
     def _validate(self) -> None:
         values, errors = self._collect()
@@ -285,6 +313,7 @@ class ConfigForm(QWidget):
         self._base = obj
         self._fill({name: getattr(obj, name) for name in self._editors})
         self._validate()
+        self._refresh_enabled()
         if (self._base, self._collect()) != before:
             self.changed.emit()
 
@@ -311,13 +340,16 @@ class ConfigForm(QWidget):
         return self._labels[name]
 
     def set_field_enabled(self, name: str, enabled: bool) -> None:
-        self.editor(name).setEnabled(enabled)
-        self._rows[name].setEnabled(enabled)
+        """Enable or disable one field (e.g. one the chosen data does not use)."""
+        (self._off.discard if enabled else self._off.add)(name)
+        self._refresh_enabled()
 
     def set_enabled_fields(self, names: set[str] | None) -> None:
-        """Enable only `names` (e.g. the live fields while training); None enables them all."""
-        for name in self._editors:
-            self.set_field_enabled(name, names is None or name in names)
+        """Enable only `names` (e.g. the live fields while training); None enables them all.
+
+        A field whose `when` condition does not hold stays disabled either way."""
+        self._allowed = None if names is None else set(names)
+        self._refresh_enabled()
 
     def live_fields(self) -> set[str]:
         """Names of the fields that can be changed while a run trains."""
