@@ -16,7 +16,7 @@ from studio.config import DataConfig, RunConfig, TrainConfig, load_toml, parse_v
 from studio.errors import ConfigError, StudioError
 from studio.progress import ProgressBar
 from studio.train.controls import RunControls
-from studio.variants import VARIANTS, model_config_class
+from studio.variants import VARIANTS, default_train_settings, model_config_class
 
 EXIT_USER_ERROR = 2
 
@@ -51,8 +51,9 @@ def build_parser() -> argparse.ArgumentParser:
 def config_from_args(args: argparse.Namespace) -> RunConfig:
     """The run config: the --config file (or defaults), then the flags, then each --set."""
     config = load_toml(args.config) if args.config else RunConfig()
-    if args.variant:
-        config = config.replace(variant=args.variant)
+    if args.variant and args.variant != config.variant:
+        train = config.train.replace(**default_train_settings(args.variant))
+        config = config.replace(variant=args.variant, train=train)
     sections = {"data": dict(vars(config.data)), "model": dict(vars(config.model)),
                 "train": dict(vars(config.train))}
     flags = {("data", "dataset"): args.dataset, ("data", "resolution"): args.resolution,

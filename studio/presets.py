@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import fields
 from typing import Any
 
-from studio.variants import model_config_class
+from studio.variants import default_train_settings, model_config_class
 
 PRESETS = ("Quick look", "Quality")
 
@@ -19,6 +19,7 @@ def preset_overrides(name: str, variant: str, kind: str) -> dict[str, dict[str, 
     if name not in PRESETS:
         raise ValueError(f"unknown preset {name!r}; choose one of {', '.join(PRESETS)}")
     over = _overrides(name == "Quick look", variant, kind)
+    over["train"].update(default_train_settings(variant))  # e.g. StyleGAN's own Adam settings
     model_fields = {f.name for f in fields(model_config_class(variant))}
     over["model"] = {k: v for k, v in over["model"].items() if k in model_fields}
     return over

@@ -24,6 +24,8 @@ class VariantInfo:
     data_kinds: tuple[str, ...]  # "points" and/or "images"
     needs_labels: bool = False
     resolutions: tuple[int, ...] = ()  # allowed image sizes; empty = any
+    # [train] settings this variant starts from instead of TrainConfig's (DCGAN's) defaults
+    train_defaults: tuple[tuple[str, object], ...] = ()
 
     def unsupported_reason(self, kind: str, num_classes: int, resolution: int) -> str | None:
         """Why this variant cannot train on such data, or None when it can."""
@@ -69,6 +71,11 @@ def variant_info(name: str) -> VariantInfo:
     except KeyError:
         raise ConfigError(f"unknown variant {name!r}; choose one of "
                           f"{', '.join(VARIANTS)}") from None
+
+
+def default_train_settings(name: str) -> dict[str, object]:
+    """The [train] overrides a new run of variant `name` starts from."""
+    return dict(variant_info(name).train_defaults)
 
 
 def model_config_class(name: str) -> type:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 from pathlib import Path
 from typing import Any
@@ -36,7 +37,7 @@ from studio.data import BUILTINS, system_datasets
 from studio.errors import ConfigError
 from studio.export.images import image_grid
 from studio.presets import PRESETS, preset_overrides
-from studio.variants import VARIANTS, variant_info
+from studio.variants import VARIANTS, default_train_settings, variant_info
 
 ROLE_DATASET = Qt.ItemDataRole.UserRole
 
@@ -241,7 +242,9 @@ class SetupPanel(QWidget):
 
     # -- variant and settings ------------------------------------------------------------------
     def select_variant(self, name: str) -> None:
-        self.variant = name
+        previous, self.variant = self.variant, name
+        if previous != name:
+            self._apply_train_defaults(previous, name)
         for n, card in self.cards.items():
             card.set_selected(n == name)
         old = self.model_form
@@ -253,6 +256,17 @@ class SetupPanel(QWidget):
         if self.preset.currentText() in PRESETS:
             self.apply_preset()
         self._update_start()
+
+    def _apply_train_defaults(self, previous: str | None, name: str) -> None:
+        """Swap the old variant's [train] defaults for the new one's (e.g. StyleGAN's Adam)."""
+        old = default_train_settings(previous) if previous in VARIANTS else {}
+        new = default_train_settings(name)
+        base = TrainConfig()
+        changes = {k: new.get(k, getattr(base, k)) for k in {*old, *new}}
+        # a field being edited may be invalid: then keep the person's text
+        with contextlib.suppress(ConfigError):
+            if changes:
+                self.train_form.set_values(self.train_form.value().replace(**changes))
 
     def apply_preset(self) -> None:
         name = self.preset.currentText()
