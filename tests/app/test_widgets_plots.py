@@ -378,3 +378,36 @@ def test_reference_line_stays_through_clear(qtbot):
     items = plot.plot_widget().getPlotItem().items
     assert line in items and line.angle == 0 and line.value() == pytest.approx(-1.386)
     assert plot.markers == []
+
+
+def test_nice_ceiling() -> None:
+    from studio.app.widgets.loss_plot import nice_ceiling
+
+    assert [nice_ceiling(x) for x in (0, 1, 7, 10, 11, 151, 2000, 2001)] == \
+        [1.0, 1.0, 8.0, 10.0, 15.0, 200.0, 2000.0, 3000.0]
+
+
+def test_view_follows_data_with_sticky_ranges(loss_plot: LossPlot) -> None:
+    vb = loss_plot.plot_widget().getPlotItem().vb
+    loss_plot.set_data(np.arange(0.0, 110.0, 10.0), {"d": np.linspace(1.0, 2.0, 11)})
+    (x0, x1), (y0, y1) = vb.viewRange()
+    assert (x0, x1) == (0.0, 100.0)
+    assert y0 < 1.0 and y1 > 2.0 and y1 - y0 < 1.2
+    # more data inside the current view: neither axis moves (their pictures stay cached)
+    loss_plot.set_data(np.arange(0.0, 120.0, 10.0), {"d": np.r_[np.linspace(1.0, 2.0, 11), 1.5]})
+    assert vb.viewRange() == [[0.0, 150.0], [y0, y1]]
+    loss_plot.set_data(np.arange(0.0, 130.0, 10.0),
+                       {"d": np.r_[np.linspace(1.0, 2.0, 11), 1.5, 1.5]})
+    assert vb.viewRange() == [[0.0, 150.0], [y0, y1]]
+    # a new extreme widens the value axis
+    loss_plot.set_data(np.arange(0.0, 140.0, 10.0),
+                       {"d": np.r_[np.linspace(1.0, 2.0, 11), 1.5, 1.5, 5.0]})
+    assert vb.viewRange()[1][1] > 5.0
+    # a manual zoom stops the following; a double-click-style refit resumes it
+    vb.setRange(xRange=(10, 20), padding=0)
+    vb.sigRangeChangedManually.emit([True, True])
+    assert not loss_plot.following
+    loss_plot.set_data(np.arange(0.0, 300.0, 10.0), {"d": np.ones(30)})
+    assert vb.viewRange()[0] == [10.0, 20.0]
+    loss_plot.follow_data()
+    assert loss_plot.following and vb.viewRange()[0] == [0.0, 300.0]

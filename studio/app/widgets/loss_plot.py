@@ -2,6 +2,11 @@
 
 The Monitor tab redraws these about ten times a second with whole arrays, so every update
 only swaps curve data (no item re-creation) and all maths is vectorised numpy.
+
+The view follows the data with sticky ranges: the step axis ends on the next round number and
+the value axis grows only for new extremes, so most redraws leave both axes as they were and
+their cached pictures are reused (re-laying-out tick text was most of a redraw's cost). Zooming
+or panning by hand stops the following; a double-click resumes it.
 """
 
 from __future__ import annotations
@@ -12,9 +17,27 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QEvent, QPointF, Qt
 from PySide6.QtGui import QColor, QPalette, QPen
-from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QSlider, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QGraphicsItem,
+    QHBoxLayout,
+    QLabel,
+    QSlider,
+    QVBoxLayout,
+    QWidget,
+)
 
 _NEGLIGIBLE = 1e-18  # EMA weights below this (relative to 1) no longer change a float64 sum
+_NICE = (1.0, 1.5, 2.0, 3.0, 4.0, 5.0, 6.0, 8.0, 10.0)  # step-axis ends: data fills ≥ 3/4
+_Y_PAD = 0.06  # margin above and below the value range, as a fraction of it
+
+
+def nice_ceiling(x: float) -> float:
+    """The smallest 'round' number (1, 1.5, 2, 3, 4, 5, 6, 8 × 10^k) that is ≥ x."""
+    if x <= 0:
+        return 1.0
+    scale = 10.0 ** math.floor(math.log10(x))
+    return next(m * scale for m in _NICE if m * scale >= x * (1 - 1e-12))
 
 
 def ema_smooth(values: np.ndarray, factor: float) -> np.ndarray:
@@ -111,6 +134,7 @@ class LossPlot(QWidget):
         self._raw: dict[str, np.ndarray] = {}
         self._shown: dict[str, np.ndarray] = {}
         self._markers: list[tuple[float, str, pg.InfiniteLine]] = []
+        self._follow = True  # the view follows the data until the person zooms or pans
 
         self._log_check = QCheckBox("Log scale")
         self._slider = QSlider(Qt.Orientation.Horizontal)
@@ -129,6 +153,8 @@ class LossPlot(QWidget):
         self._log_check.toggled.connect(self._on_log_toggled)
         self._slider.valueChanged.connect(self._on_smoothing_changed)
         self._plot.scene().sigMouseMoved.connect(self._on_mouse_moved)
+        self._plot.scene().sigMouseClicked.connect(self._on_mouse_clicked)
+        self._plot.getPlotItem().vb.sigRangeChangedManually.connect(self._stop_following)
 
     def _build_layout(self) -> None:
         """Controls row, plot, readout line."""
@@ -158,6 +184,9 @@ class LossPlot(QWidget):
         item.setLabel("bottom", "step")
         if y_label:
             item.setLabel("left", y_label)
+        item.disableAutoRange()  # _follow_data sets sticky ranges instead
+        for side in ("left", "bottom"):  # repaint an axis from a pixmap until its range moves
+            item.getAxis(side).setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
         for key, label in self._labels.items():
             pen = pg.mkPen(self._colours[key], width=1)  # wider AA pens are ~100x slower
             self._curves[key] = pg.PlotDataItem(name=label, pen=pen, antialias=True)
@@ -204,6 +233,51 @@ class LossPlot(QWidget):
             if log_y:
                 y = np.where(y > 0, y, np.nan)
             curve.setData(self._steps[:n], y, connect="finite")
+        self._follow_data()
+
+    def _follow_data(self, refit: bool = False) -> None:
+        """Move the view only when the data leaves it (or shrinks to under half of it)."""
+        if not self._follow or not self._shown:
+            return
+        log_y = self._log_check.isChecked()
+        parts = [y[np.isfinite(y) & (y > 0)] if log_y else y[np.isfinite(y)]
+                 for y in self._shown.values()]
+        parts = [p for p in parts if p.size]
+        if not parts:
+            return
+        lo, hi = min(float(p.min()) for p in parts), max(float(p.max()) for p in parts)
+        if log_y:
+            lo, hi = math.log10(lo), math.log10(hi)
+        vb = self._plot.getPlotItem().vb
+        (x0, x1), (y0, y1) = vb.viewRange()
+        x_end = nice_ceiling(float(self._steps[-1]))
+        x_start = min(0.0, float(self._steps[0]))
+        changes: dict[str, tuple[float, float]] = {}
+        if refit or (x0, x1) != (x_start, x_end):
+            changes["xRange"] = (x_start, x_end)
+        span = max(hi - lo, 1e-9 if hi == lo == 0 else abs(hi) * 1e-3)
+        if refit or lo < y0 or hi > y1 or span < 0.5 * (y1 - y0):
+            changes["yRange"] = (lo - _Y_PAD * span, hi + _Y_PAD * span)
+        if changes:
+            vb.setRange(**changes, padding=0)
+
+    def _stop_following(self, *_: object) -> None:
+        self._follow = False
+
+    def _on_mouse_clicked(self, event: object) -> None:
+        """A double-click on the plot returns to following the data."""
+        if getattr(event, "double", lambda: False)():
+            self.follow_data()
+
+    def follow_data(self) -> None:
+        """Fit the view to the data and keep following it."""
+        self._follow = True
+        self._follow_data(refit=True)
+
+    @property
+    def following(self) -> bool:
+        """Whether the view tracks the data (False after a manual zoom or pan)."""
+        return self._follow
 
     @property
     def smoothing(self) -> float:
@@ -234,6 +308,7 @@ class LossPlot(QWidget):
     def _on_log_toggled(self, checked: bool) -> None:
         self._plot.getPlotItem().setLogMode(x=False, y=checked)
         self._redraw()
+        self._follow_data(refit=True)
 
     def _on_smoothing_changed(self, _value: int) -> None:
         self._update_smooth_label()
