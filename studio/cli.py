@@ -1,4 +1,5 @@
-"""The `gan-studio` command: the studio window, or headless subcommands (`train`, `list`).
+"""The `gan-studio` command: the studio window, or headless subcommands (`train`, `render`,
+`list`).
 
 A StudioError prints one plain line (no traceback) and exits with status 2.
 """
@@ -44,6 +45,11 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--set", action="append", default=[], metavar="SECTION.KEY=VALUE",
                        help="any other setting, e.g. --set train.lr_g=1e-4 (repeatable)")
     train.add_argument("--quiet", action="store_true", help="no progress bar")
+    render = sub.add_parser("render", help="render a recipe copied from the studio to a PNG")
+    render.add_argument("recipe", type=Path, help="a recipe .json (the studio's Copy recipe)")
+    render.add_argument("--out", type=Path, required=True, help="the PNG file to write")
+    render.add_argument("--device", default="auto", help="auto, cpu, cuda, cuda:N or mps")
+    render.add_argument("--force", action="store_true", help="overwrite --out if it exists")
     sub.add_parser("list", help="list the variants and datasets")
     return parser
 
@@ -115,6 +121,38 @@ def _stop_on_interrupt(controls: RunControls) -> Callable[..., None]:
     return handler
 
 
+def cmd_render(args: argparse.Namespace) -> int:
+    """Reproduce a recipe's picture: the same pixels as the studio's on the same device."""
+    from studio.explore.recipe import Recipe, render_picture
+    from studio.explore.source import load_source, resolve_source
+    from studio.export.images import save_png
+    from studio.train.device import select_device
+
+    out: Path = args.out
+    if out.is_dir():
+        raise StudioError(f"--out {out} is a folder; give the path of the PNG file to write")
+    if out.exists() and not args.force:
+        raise StudioError(f"{out} already exists; pass --force to overwrite it")
+    if not out.parent.is_dir():
+        raise StudioError(f"cannot write {out}: the folder {out.parent} does not exist")
+    try:
+        text = args.recipe.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise StudioError(f"recipe file {args.recipe} does not exist") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise StudioError(f"recipe file {args.recipe} cannot be read: {exc}") from None
+    recipe = Recipe.from_json(text)
+    path = resolve_source(recipe.source, args.recipe.resolve().parent)
+    source = load_source(path, recipe.checkpoint, select_device(args.device))
+    picture = render_picture(source.G, recipe)
+    try:
+        save_png(picture, out)
+    except OSError as exc:
+        raise StudioError(f"cannot write {out}: {exc.strerror or exc}") from None
+    print(f"wrote {out} ({source.label}, step {source.step})")
+    return 0
+
+
 def cmd_list() -> int:
     from studio.data import BUILTINS, system_datasets
 
@@ -159,6 +197,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.command == "train":
             return cmd_train(args)
+        if args.command == "render":
+            return cmd_render(args)
         if args.command == "list":
             return cmd_list()
         return open_studio(parser)
