@@ -122,3 +122,37 @@ class FailureInfo:
     title: str
     message: str
     details: str
+
+
+# -- exploration ----------------------------------------------------------------------------
+@dataclass(frozen=True)
+class RenderRequest:
+    """One picture to render: an immutable recipe, stamped so stale answers can be dropped."""
+
+    stamp: int
+    view: str  # which view asked: "image", "mix" or "interpolation"
+    recipe: Any  # studio.explore.recipe.Recipe (torch-free)
+
+
+@dataclass(frozen=True)
+class SourceInfo:
+    """What the explorer needs to know about a loaded generator."""
+
+    source: str
+    label: str
+    step: int | None
+    resolution: int
+    num_ws: int
+    layer_resolutions: tuple[int, ...]
+
+
+@dataclass(frozen=True)
+class RenderResult:
+    """A rendered picture (or the failure), with the recipe that reproduces it exactly."""
+
+    stamp: int
+    view: str
+    picture: np.ndarray | None  # uint8 [H, W, C]
+    recipe: Any  # the request's recipe with the checkpoint step it used filled in
+    seconds: float
+    failure: FailureInfo | None = None

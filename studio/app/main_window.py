@@ -11,15 +11,18 @@ from PySide6.QtWidgets import QApplication, QLabel, QMainWindow, QMessageBox, QT
 
 from studio.app.bridge import FailureInfo, RunStateEvent
 from studio.app.dialogs import PreferencesDialog, show_about, show_failure
+from studio.app.panels.explore import ExplorePanel
 from studio.app.panels.monitor import MonitorPanel
 from studio.app.panels.runs import RunsPanel
 from studio.app.panels.setup import SetupPanel
+from studio.app.render_worker import RenderWorker
 from studio.app.style import apply_style
 from studio.app.workers import DatasetDescriber, EngineInfo, EngineLoader, TrainingWorker
 from studio.config import DataConfig
 from studio.data import BUILTINS
 from studio.errors import StudioError
-from studio.runs.reader import read_config
+from studio.explore.catalog import list_bundled_models
+from studio.runs.reader import has_checkpoint, list_runs, read_config
 from studio.runs.workspace import default_workspace, new_run_folder
 
 MAX_RECENT = 8
@@ -37,11 +40,13 @@ class MainWindow(QMainWindow):
         self.setup = SetupPanel()
         self.monitor = MonitorPanel()
         self.runs = RunsPanel(self.workspace)
+        self.explore = ExplorePanel()
+        self.renderer = RenderWorker("auto", self)
         self.tabs = QTabWidget()
         self.tabs.setDocumentMode(True)
-        self.tabs.addTab(self.setup, "New run")
-        self.tabs.addTab(self.monitor, "Monitor")
-        self.tabs.addTab(self.runs, "Runs")
+        for panel, title in ((self.setup, "New run"), (self.monitor, "Monitor"),
+                             (self.explore, "Explore"), (self.runs, "Runs")):
+            self.tabs.addTab(panel, title)
         self.setCentralWidget(self.tabs)
         self.describer = DatasetDescriber(self)
         self.thumbnails = DatasetDescriber(self, latest_only=False)
@@ -93,7 +98,7 @@ class MainWindow(QMainWindow):
         for a in (self.start_action, self.pause_action, self.stop_action):
             run_menu.addAction(a)
         view_menu = menu.addMenu("&View")
-        for i, name in enumerate(("New run", "Monitor", "Runs")):
+        for i, name in enumerate(("New run", "Monitor", "Explore", "Runs")):
             show = lambda _=False, i=i: self.tabs.setCurrentIndex(i)  # noqa: E731
             view_menu.addAction(self._action(name, show, f"Ctrl+{i + 1}"))
         menu.addMenu("&Help").addAction(about)
@@ -120,6 +125,12 @@ class MainWindow(QMainWindow):
         self.runs.open_requested.connect(self.open_run)
         self.runs.resume_requested.connect(self.resume_training)
         self.runs.new_from_config_requested.connect(self.new_from_config)
+        self.explore.render_requested.connect(self.renderer.request)
+        self.explore.open_requested.connect(self.open_explore_folder)
+        self.renderer.rendered.connect(self.explore.show_result)
+        self.renderer.source_loaded.connect(self.explore.show_source)
+        self.renderer.source_failed.connect(self.explore.show_source_failure)
+        self.tabs.currentChanged.connect(self._on_tab_changed)
 
     # -- engine --------------------------------------------------------------------------------
     def _engine_loaded(self, info: EngineInfo) -> None:
@@ -165,6 +176,7 @@ class MainWindow(QMainWindow):
         worker.event.connect(self._on_event)
         worker.failed.connect(self._on_failed)
         worker.finished.connect(self._on_finished)
+        worker.snapshot_written.connect(self._refresh_explored_run)
         self._set_running(True)
         self.state_label.setText("Starting…")
         worker.start()
@@ -222,6 +234,40 @@ class MainWindow(QMainWindow):
         self.pause_action.setEnabled(running)
         self.pause_action.setText("Pause")
         self.stop_action.setEnabled(running)
+
+    # -- exploring -----------------------------------------------------------------------------
+    def explore_sources(self) -> list[tuple[str, str]]:
+        """The bundled models, then every StyleGAN run of the workspace with a checkpoint."""
+        try:
+            models = [(f"{m.title} (bundled)", str(m.path)) for m in list_bundled_models()]
+        except StudioError as exc:
+            self.statusBar().showMessage(str(exc), 8000)
+            models = []
+        runs = [(f"{r.name} · {r.status}", str(r.folder)) for r in list_runs(self.workspace)
+                if r.variant == "stylegan" and has_checkpoint(r.folder)]
+        return models + runs
+
+    def _on_tab_changed(self, index: int) -> None:
+        if self.tabs.widget(index) is not self.explore:
+            return
+        sources = self.explore_sources()
+        self.explore.set_sources(sources)
+        if self.explore.source_path is None and sources:
+            self.explore.open_source(sources[0][1], sources[0][0])
+
+    def _refresh_explored_run(self, _step: int) -> None:
+        """Exploring the run that trains: re-render (the worker reloads a newer checkpoint)."""
+        w = self.worker
+        if w is not None and self.explore.isVisible() and \
+                self.explore.source_path == str(w.folder):
+            self.explore.refresh()
+
+    def open_explore_folder(self) -> None:
+        from PySide6.QtWidgets import QFileDialog
+
+        folder = QFileDialog.getExistingDirectory(self, "Open a StyleGAN run or model folder")
+        if folder:
+            self.explore.open_source(folder)
 
     # -- runs on disk --------------------------------------------------------------------------
     def open_run(self, folder: Path) -> None:
@@ -335,6 +381,7 @@ class MainWindow(QMainWindow):
         self.loader.wait()
         self.describer.wait()
         self.thumbnails.wait()
+        self.renderer.shutdown()
         if self.worker is not None:
             self.worker.stop(save=True)
             self.worker.wait()

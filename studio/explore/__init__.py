@@ -19,8 +19,9 @@ _HOMES = {
     "mixing": ("layer_range", "mix"),
     "recipe": ("DirectionsSpec", "InterpolationSpec", "MixSpec", "Recipe", "render",
                "mix_tile_origin", "render_mix", "render_picture"),
-    "source": ("GeneratorSource", "bundle_model", "current_checkpoint_key", "default_models_root",
-               "list_bundled_models", "load_source", "resolve_source"),
+    "catalog": ("BundledModel", "default_models_root", "list_bundled_models"),
+    "source": ("GeneratorSource", "bundle_model", "current_checkpoint_key", "load_source",
+               "resolve_source"),
 }
 _WHERE = {name: module for module, names in _HOMES.items() for name in names}
 __all__ = sorted(_WHERE)

@@ -34,9 +34,19 @@ import torch
 from safetensors.torch import load_file, save_file
 from torch import nn
 
-import studio
 from studio.config import RunConfig, load_toml, save_toml
 from studio.errors import RunFolderError
+from studio.explore.catalog import (  # noqa: F401  (re-exported for callers of source)
+    MODEL_FORMAT,
+    MODEL_MANIFEST,
+    MODEL_VERSION,
+    MODEL_WEIGHTS,
+    MODELS_MANIFEST,
+    BundledModel,
+    default_models_root,
+    list_bundled_models,
+    write_models_manifest,
+)
 from studio.runs.checkpoints import WEIGHTS as CHECKPOINT_WEIGHTS
 from studio.runs.checkpoints import latest_checkpoint, list_checkpoints, load_checkpoint
 from studio.runs.layout import CHECKPOINTS, CONFIG, checkpoint_name
@@ -44,9 +54,6 @@ from studio.runs.reader import read_config
 from studio.train.base import DataInfo, unprefixed
 from studio.train.device import select_device
 
-MODEL_FORMAT, MODEL_VERSION = "gan-studio/model", 1
-MODEL_WEIGHTS, MODEL_MANIFEST = "model.safetensors", "manifest.json"
-MODELS_MANIFEST = "manifest.json"
 EXPLORABLE = {"stylegan": "studio.train.stylegan:build_generator"}  # variant → G builder
 
 
@@ -60,18 +67,6 @@ class GeneratorSource:
     label: str  # what the studio shows: the run's name (or folder name), or the model's title
     step: int  # the training step its weights are from
     path: Path  # the run folder or the bundled model folder
-
-
-@dataclass(frozen=True)
-class BundledModel:
-    name: str
-    title: str
-    path: Path
-
-
-def default_models_root() -> Path:
-    """The repository's models/ folder, next to the studio package."""
-    return Path(studio.__file__).resolve().parent.parent / "models"
 
 
 def _explorable(config: RunConfig) -> str:
@@ -260,46 +255,6 @@ def bundle_model(run_folder: str | Path, out_folder: str | Path, name: str, titl
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     return out
-
-
-def _scan_models(root: Path) -> list[BundledModel]:
-    found = []
-    for folder in sorted(p for p in root.iterdir() if p.is_dir()):
-        try:
-            manifest = json.loads((folder / MODEL_MANIFEST).read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            continue
-        if isinstance(manifest, dict) and manifest.get("format") == MODEL_FORMAT:
-            found.append(BundledModel(str(manifest.get("name", folder.name)),
-                                      str(manifest.get("title", folder.name)), folder))
-    return found
-
-
-def list_bundled_models(root: str | Path | None = None) -> list[BundledModel]:
-    """The bundled models under `root` (default: the repository's models/), as listed in
-    its manifest.json, or found by scanning its folders when there is no list."""
-    root = Path(root) if root is not None else default_models_root()
-    listing = root / MODELS_MANIFEST
-    if not listing.exists():
-        return _scan_models(root) if root.is_dir() else []
-    try:
-        entries = json.loads(listing.read_text(encoding="utf-8"))["models"]
-        return [BundledModel(str(e["name"]), str(e["title"]), root / e["path"])
-                for e in entries]
-    except (ValueError, KeyError, TypeError) as exc:
-        raise RunFolderError(f"{listing} is not a valid model list ({exc!r}); it should be "
-                             '{"models": [{"name", "title", "path"}]}') from None
-
-
-def write_models_manifest(root: str | Path) -> Path:
-    """(Re)write root/manifest.json listing every bundled model folder under `root`."""
-    root = Path(root)
-    models = [{"name": m.name, "title": m.title, "path": m.path.name}
-              for m in _scan_models(root)]
-    tmp = root / f".{MODELS_MANIFEST}.{os.getpid()}.tmp"
-    tmp.write_text(json.dumps({"models": models}, indent=2) + "\n", encoding="utf-8")
-    tmp.replace(root / MODELS_MANIFEST)
-    return root / MODELS_MANIFEST
 
 
 def resolve_source(source: str, recipe_folder: Path | None = None,

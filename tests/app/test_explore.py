@@ -1,0 +1,159 @@
+"""The Explore tab on a real (tiny) StyleGAN run: sliders, coalescing, mixing cells, recipes."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+import torch
+from PySide6.QtCore import QSettings
+from PySide6.QtGui import QGuiApplication
+
+from studio.app.main_window import MainWindow
+from studio.config import DataConfig, RunConfig, TrainConfig
+from studio.explore.latents import z_from_seeds
+from studio.explore.mixing import mix
+from studio.explore.recipe import Recipe, render_picture
+from studio.explore.source import load_source
+from studio.export.images import to_uint8
+from studio.model_configs import StyleganModelConfig
+from studio.session import start_run
+
+
+@pytest.fixture(scope="module")
+def workspace(tmp_path_factory):
+    """A workspace holding one StyleGAN run with a checkpoint (16 px, tiny channels)."""
+    root = tmp_path_factory.mktemp("workspace")
+    config = RunConfig(
+        variant="stylegan", name="tiny-stylegan",
+        data=DataConfig(dataset="shapes", size=64, resolution=16),
+        model=StyleganModelConfig(z_dim=16, w_dim=16, mapping_layers=2, channel_base=128,
+                                  max_channels=16),
+        train=TrainConfig(steps=4, batch_size=4, device="cpu", lr_g=0.002, lr_d=0.002,
+                          beta1=0.0, beta2=0.99, ema_decay=0.9, log_every=2,
+                          snapshot_every=4, checkpoint_every=4))
+    start_run(config, root / "tiny").run()
+    return root
+
+
+@pytest.fixture
+def window(qtbot, tmp_path, workspace):
+    settings = QSettings(str(tmp_path / "studio.ini"), QSettings.Format.IniFormat)
+    settings.setValue("workspace", str(workspace))
+    w = MainWindow(settings, load_engine=False)
+    qtbot.addWidget(w)
+    w.show()
+    yield w
+    w.shutdown()
+
+
+def open_explore(qtbot, w):
+    w.tabs.setCurrentWidget(w.explore)
+    qtbot.waitUntil(lambda: w.explore.info is not None, timeout=60_000)
+    qtbot.waitUntil(lambda: w.explore.image_view.picture() is not None, timeout=60_000)
+    return w.explore
+
+
+def wait_for_new_picture(qtbot, view, before):
+    qtbot.waitUntil(lambda: view.picture() is not None
+                    and not np.array_equal(view.picture(), before), timeout=30_000)
+    return view.picture()
+
+
+def test_the_run_is_offered_and_rendered(qtbot, window, workspace):
+    panel = open_explore(qtbot, window)
+    assert panel.source_path == str(workspace / "tiny")
+    assert panel.info.num_ws == 6 and panel.info.resolution == 16 and panel.info.step == 4
+    assert panel.image_view.picture().shape == (16, 16, 3)
+    assert panel.cutoff.maximum() == 6
+
+
+def test_truncation_and_direction_sliders_change_the_image(qtbot, window):
+    panel = open_explore(qtbot, window)
+    first = panel.image_view.picture().copy()
+    panel.psi.setValue(0)  # ψ = 0: the average image
+    average = wait_for_new_picture(qtbot, panel.image_view, first)
+    panel.seed.setValue(panel.seed.value() + 7)  # another seed at ψ = 0: the same image
+    qtbot.waitUntil(lambda: panel.results["image"].recipe.seed == panel.seed.value())
+    assert np.array_equal(panel.image_view.picture(), average)
+    panel.psi.setValue(100)
+    moved = wait_for_new_picture(qtbot, panel.image_view, average)
+    panel.sliders.slider(0).setValue(30)  # +3 σ along the first PCA direction
+    wait_for_new_picture(qtbot, panel.image_view, moved)
+    assert panel.results["image"].recipe.offsets[0] == pytest.approx(3.0)
+
+
+def test_requests_coalesce_to_the_newest(qtbot, window):
+    panel = open_explore(qtbot, window)
+    worker = window.renderer
+    worker.rendered_stamps.clear()
+    for value in range(100, 40, -2):  # a fast drag: 30 requests in one go
+        panel.psi.setValue(value)
+    last = panel._stamp
+    qtbot.waitUntil(lambda: panel.results["image"].stamp == last, timeout=30_000)
+    assert worker.rendered_stamps[-1] == last
+    assert len(worker.rendered_stamps) < 10  # the stale ones were never rendered
+    assert panel.results["image"].recipe.psi == pytest.approx(0.42)
+
+
+def test_mixing_cells_equal_the_engines_mix(qtbot, window, workspace):
+    panel = open_explore(qtbot, window)
+    panel.views.setCurrentWidget(panel.mix_view)
+    panel.mix_view.rows.setText("3, 4")
+    panel.mix_view.cols.setText("5, 6, 7")
+    panel.mix_view.crossover.setCurrentIndex(panel.mix_view.crossover.findData("coarse"))
+    panel.refresh()
+    qtbot.waitUntil(lambda: "mix" in panel.results
+                    and panel.results["mix"].recipe.mix.cols == (5, 6, 7), timeout=30_000)
+    source = load_source(workspace / "tiny", device="cpu")
+    G = source.G
+    with torch.no_grad():
+        rows = G.mapping(z_from_seeds((3, 4), G.z_dim))
+        cols = G.mapping(z_from_seeds((5, 6, 7), G.z_dim))
+        lo, hi = panel.mix_view.layers()
+        assert (lo, hi) == (0, 3)  # 4² and 8² layers of a 16 px generator
+        for r in range(2):
+            for c in range(3):
+                ws = mix(rows[r:r + 1], cols[c:c + 1], range(lo, hi))
+                want = to_uint8(G.synthesis(ws, noise_mode="const").numpy())[0]
+                got = panel.mix_view.cell_picture(r, c)
+                assert got.shape == want.shape
+                assert np.abs(got.astype(int) - want.astype(int)).max() <= 1
+
+
+def test_clicking_a_cell_enlarges_it(qtbot, window):
+    panel = open_explore(qtbot, window)
+    panel.views.setCurrentWidget(panel.mix_view)
+    qtbot.waitUntil(lambda: "mix" in panel.results, timeout=30_000)
+    picture = panel.mix_view.picture()
+    rows, cols = 4, 4
+    h = (picture.shape[0] - 2) // (rows + 1) - 2
+    panel.mix_view.image.clicked.emit(2 + 2 * (h + 2) + h / 2, 2 + 1 * (h + 2) + h / 2)
+    assert panel.cell_dialog.windowTitle() == "Row seed 1 × column seed 11"
+    assert np.array_equal(panel.cell_dialog.view.image(), panel.mix_view.cell_picture(0, 1))
+    panel.cell_dialog.close()
+
+
+def test_copied_recipe_reproduces_the_picture(qtbot, window, workspace):
+    panel = open_explore(qtbot, window)
+    panel.views.setCurrentWidget(panel.interp_view)
+    panel.interp_view.frame.setValue(13)
+    qtbot.waitUntil(lambda: "interpolation" in panel.results
+                    and panel.results["interpolation"].recipe.interpolation.frame == 13,
+                    timeout=30_000)
+    panel.copy_recipe()
+    text = QGuiApplication.clipboard().text()
+    recipe = Recipe.from_json(text)
+    assert json.loads(text)["checkpoint"] == 4  # the step it really used, not "latest"
+    source = load_source(workspace / "tiny", recipe.checkpoint, device="cpu")
+    assert np.array_equal(render_picture(source.G, recipe), panel.interp_view.picture())
+
+
+def test_bad_seeds_are_marked_and_not_rendered(qtbot, window):
+    panel = open_explore(qtbot, window)
+    panel.views.setCurrentWidget(panel.mix_view)
+    panel.mix_view.rows.setText("1, two")
+    assert panel.mix_view.spec() is None
+    assert "whole numbers" in panel.mix_view.rows.toolTip()
+    assert panel.recipe("mix") is None
