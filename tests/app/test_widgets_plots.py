@@ -411,3 +411,12 @@ def test_view_follows_data_with_sticky_ranges(loss_plot: LossPlot) -> None:
     assert vb.viewRange()[0] == [10.0, 20.0]
     loss_plot.follow_data()
     assert loss_plot.following and vb.viewRange()[0] == [0.0, 300.0]
+
+
+def test_growth_text_shows_resolution_and_fade() -> None:
+    from studio.app.panels.monitor import growth_text
+
+    assert growth_text({"loss_d": 1.0}) == ""
+    assert growth_text({"resolution": 64.0, "fade": 1.0}) == " · 64 px"
+    assert growth_text({"resolution": 32.0, "fade": 0.4}) == " · 32 px fading in 40 %"
+    assert growth_text({"resolution": 24.0, "fade": 0.05}) == " · 32 px fading in 5 %"

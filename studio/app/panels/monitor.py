@@ -265,7 +265,9 @@ class MonitorPanel(QWidget):
         speed = f" · {rate:.1f} it/s" if rate else ""
         self.progress.setMaximum(max(1, self.total))
         self.progress.setValue(min(step, self.total))
-        self.progress.setFormat(f"step {step:,} / {self.total:,}{speed}{eta}")
+        last = self.metrics.last()
+        growth = growth_text(last[1]) if last else ""
+        self.progress.setFormat(f"step {step:,} / {self.total:,}{speed}{eta}{growth}")
 
     def on_event(self, event: RunStateEvent) -> None:
         """Mark live setting changes on every plot with a labelled vertical line."""
@@ -338,3 +340,15 @@ class MonitorPanel(QWidget):
             if self._applied.get(key) != value:
                 self._applied[key] = value
                 self.change_requested.emit(key, value)
+
+
+def growth_text(metrics: dict[str, float]) -> str:
+    """' · 32 px' or ' · 32 px fading in 40 %' for a run that reports its resolution."""
+    resolution, fade = metrics.get("resolution"), metrics.get("fade")
+    if resolution is None or not math.isfinite(resolution) or resolution < 1:
+        return ""
+    # a logged row averages its steps, so a row spanning a growth step lies between two sizes
+    text = f" · {2 ** round(math.log2(resolution))} px"
+    if fade is not None and math.isfinite(fade) and fade < 0.999:
+        text += f" fading in {100 * fade:.0f} %"
+    return text
