@@ -86,7 +86,7 @@ class DataConfig(Settings):
     """Which dataset to train on and how to shape it."""
 
     SECTION = "data"
-    dataset: str = setting("ring8", "Dataset", "A built-in set (ring8, grid25, spiral, shapes) "
+    dataset: str = setting("ring8", "Dataset", "A built-in set (see gan-studio list) "
                            "or the path of a local folder")
     resolution: int = setting(32, "Resolution", "Images are centre-cropped and resized to this "
                               "many pixels per side", min=8, max=1024)

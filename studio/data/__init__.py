@@ -36,6 +36,18 @@ def _shapes(cfg: DataConfig) -> Dataset:
     return make_shapes(cfg.size, cfg.resolution, cfg.seed, cfg.channels)
 
 
+def _landscapes(cfg: DataConfig) -> Dataset:
+    from studio.data.landscapes import make_landscapes
+
+    return make_landscapes(cfg.size, cfg.resolution, cfg.seed, cfg.channels)
+
+
+def _emoji(cfg: DataConfig) -> Dataset:
+    from studio.data.emoji import make_emoji
+
+    return make_emoji(cfg.size, cfg.resolution, cfg.seed, cfg.channels)
+
+
 def _toy(name: str) -> Callable[[DataConfig], Dataset]:
     def make(cfg: DataConfig) -> Dataset:
         from studio.data import toy2d
@@ -43,6 +55,17 @@ def _toy(name: str) -> Callable[[DataConfig], Dataset]:
         return getattr(toy2d, f"make_{name}")(cfg.size, cfg.seed)
 
     return make
+
+
+# The colour emoji font the optional "emoji" set draws from (Debian: fonts-noto-color-emoji).
+EMOJI_FONT = Path("/usr/share/fonts/truetype/noto/NotoColorEmoji.ttf")
+EMOJI_PACKAGE = "fonts-noto-color-emoji"
+
+
+def emoji_font_missing(font: Path) -> str:
+    """What to tell a person who asks for the emoji set on a machine without the font."""
+    return (f"the emoji dataset needs a colour emoji font, and {font} is missing: install "
+            f"the package {EMOJI_PACKAGE} (e.g. sudo apt-get install {EMOJI_PACKAGE})")
 
 
 BUILTINS: dict[str, BuiltinDataset] = {
@@ -56,8 +79,14 @@ BUILTINS: dict[str, BuiltinDataset] = {
                        _toy("spiral")),
         BuiltinDataset("shapes", IMAGES, "10 classes of coloured shapes on varied backgrounds "
                        "(images, 16–128 px)", _shapes),
+        BuiltinDataset("landscapes", IMAGES, "mountains, hills, clouds and sky at four times of "
+                       "day, labelled by time of day (images, 16–512 px)", _landscapes),
     )
 }
+if EMOJI_FONT.is_file():  # a cheap check; the font is read only when the set is opened
+    BUILTINS["emoji"] = BuiltinDataset("emoji", IMAGES, "32 colour emoji from the system's "
+                                       "Noto Color Emoji font, labelled by name (images, "
+                                       "16–256 px)", _emoji)
 
 # Well-known datasets that system packages install (Debian: dataset-fashion-mnist).
 SYSTEM_DATASETS = {"fashion-mnist": Path("/usr/share/datasets/fashion-mnist")}
@@ -95,6 +124,8 @@ def open_dataset(cfg: DataConfig) -> Dataset:
     """The dataset `cfg.dataset` names: a built-in set, a system dataset, or a local folder."""
     if cfg.dataset in BUILTINS:
         return BUILTINS[cfg.dataset].make(cfg)
+    if cfg.dataset == "emoji" and not Path("emoji").exists():  # not a local folder "emoji"
+        raise DatasetError(emoji_font_missing(EMOJI_FONT))
     path = system_datasets().get(cfg.dataset) or Path(cfg.dataset).expanduser()
     if cfg.dataset in SYSTEM_DATASETS and not path.exists():
         raise DatasetError(f"{cfg.dataset} is not installed: expected its files in "

@@ -127,7 +127,7 @@ def test_clicking_a_cell_enlarges_it(qtbot, window):
     panel.views.setCurrentWidget(panel.mix_view)
     qtbot.waitUntil(lambda: "mix" in panel.results, timeout=30_000)
     picture = panel.mix_view.picture()
-    rows, cols = 4, 4
+    rows = 4
     h = (picture.shape[0] - 2) // (rows + 1) - 2
     panel.mix_view.image.clicked.emit(2 + 2 * (h + 2) + h / 2, 2 + 1 * (h + 2) + h / 2)
     assert panel.cell_dialog.windowTitle() == "Row seed 1 × column seed 11"
