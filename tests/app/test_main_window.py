@@ -254,6 +254,24 @@ def test_dropping_a_folder_chooses_it_as_the_dataset(qtbot, settings, tmp_path):
     w.shutdown()
 
 
+def test_a_described_folder_gets_its_own_thumbnail(qtbot, window, tmp_path):
+    from PIL import Image
+
+    for cls, colour in (("red", (220, 30, 30)), ("blue", (30, 30, 220))):
+        (tmp_path / cls).mkdir()
+        for i in range(3):
+            Image.new("RGB", (24, 24), colour).save(tmp_path / cls / f"{i}.png")
+    w = window
+    w.setup.choose_dataset(str(tmp_path))
+    qtbot.waitUntil(lambda: w.setup.description is not None
+                    and w.setup.description.name == tmp_path.name, timeout=30_000)
+    item = w.setup.dataset_list.currentItem()
+    assert item.text() == f"{tmp_path.name}  ·  images, 2 classes"
+    pixels = item.icon().pixmap(40, 40).toImage()
+    colour = pixels.pixelColor(20, 20)
+    assert (colour.red(), colour.blue()) in ((220, 30), (30, 220))  # a preview, not the folder
+
+
 def test_about_names_the_versions():
     from studio.app.workers import EngineInfo
 

@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
     QListWidgetItem,
     QPushButton,
     QScrollArea,
+    QStyle,
     QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
@@ -93,7 +94,8 @@ class SetupPanel(QWidget):
         return box
 
     def _add_dataset_item(self, name: str, tip: str) -> QListWidgetItem:
-        item = QListWidgetItem(name)
+        # a folder icon until describe() sends a preview: every row the same height
+        item = QListWidgetItem(self.style().standardIcon(QStyle.StandardPixmap.SP_DirIcon), name)
         item.setData(ROLE_DATASET, name)
         item.setToolTip(tip)
         self.dataset_list.addItem(item)
@@ -162,18 +164,22 @@ class SetupPanel(QWidget):
         item.setData(ROLE_DATASET, name_or_path)
         self.dataset_list.setCurrentItem(item)
 
-    def set_thumbnail(self, desc: Any) -> None:
-        """Give a built-in dataset's list entry a preview icon, its kind and classes."""
+    def set_thumbnail(self, desc: Any, item: QListWidgetItem | None = None) -> None:
+        """Give a dataset's list entry (`item`, or the built-in named `desc.name`) a preview
+        icon, its kind and classes."""
         for i in range(self.dataset_list.count()):
-            item = self.dataset_list.item(i)
-            if item.data(ROLE_DATASET) == desc.name:
+            if item is None and self.dataset_list.item(i).data(ROLE_DATASET) != desc.name:
+                continue
+            target = item or self.dataset_list.item(i)
+            if desc.previews is not None and len(desc.previews):
                 picture = np.ascontiguousarray(desc.previews[0])
                 h, w, _ = picture.shape
                 image = QImage(picture.data, w, h, 3 * w, QImage.Format.Format_RGB888).copy()
-                item.setIcon(QIcon(QPixmap.fromImage(image)))
-                kind = "2-D points" if desc.kind == "points" else "images"
-                item.setText(f"{desc.name}  ·  {kind}"
-                             + (f", {len(desc.classes)} classes" if desc.classes else ""))
+                target.setIcon(QIcon(QPixmap.fromImage(image)))
+            kind = "2-D points" if desc.kind == "points" else "images"
+            target.setText(f"{desc.name}  ·  {kind}"
+                           + (f", {len(desc.classes)} classes" if desc.classes else ""))
+            return
 
     def dataset(self) -> str:
         item = self.dataset_list.currentItem()
@@ -203,6 +209,9 @@ class SetupPanel(QWidget):
         """Show what describe() found and enable only the variants that can train on it."""
         kind_changed = self.description is None or self.description.kind != desc.kind
         self.description = desc
+        current = self.dataset_list.currentItem()
+        if current is not None and current.data(ROLE_DATASET) not in BUILTINS:
+            self.set_thumbnail(desc, current)  # folders get their icon once described
         what = (f"{desc.count:,} points in 2-D" if desc.kind == "points" else
                 f"{desc.count:,} images · {desc.resolution}×{desc.resolution} "
                 f"{'RGB' if desc.channels == 3 else 'grayscale'}")

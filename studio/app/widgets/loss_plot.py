@@ -135,6 +135,7 @@ class LossPlot(QWidget):
         self._shown: dict[str, np.ndarray] = {}
         self._markers: list[tuple[float, str, pg.InfiniteLine]] = []
         self._follow = True  # the view follows the data until the person zooms or pans
+        self._fitted = False  # no range set yet: the first data always fits the view
 
         self._log_check = QCheckBox("Log scale")
         self._slider = QSlider(Qt.Orientation.Horizontal)
@@ -239,6 +240,7 @@ class LossPlot(QWidget):
         """Move the view only when the data leaves it (or shrinks to under half of it)."""
         if not self._follow or not self._shown:
             return
+        refit = refit or not self._fitted
         log_y = self._log_check.isChecked()
         parts = [y[np.isfinite(y) & (y > 0)] if log_y else y[np.isfinite(y)]
                  for y in self._shown.values()]
@@ -260,6 +262,7 @@ class LossPlot(QWidget):
             changes["yRange"] = (lo - _Y_PAD * span, hi + _Y_PAD * span)
         if changes:
             vb.setRange(**changes, padding=0)
+        self._fitted = True
 
     def _stop_following(self, *_: object) -> None:
         self._follow = False
@@ -393,6 +396,7 @@ class LossPlot(QWidget):
         for _step, _label, line in self._markers:
             item.removeItem(line)
         self._markers = []
+        self._fitted = False
         self.show_readout_at(math.nan)
 
 
