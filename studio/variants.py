@@ -9,7 +9,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from studio.errors import ConfigError
-from studio.model_configs import CganModelConfig, DcganModelConfig, GanModelConfig
+from studio.model_configs import (
+    CganModelConfig,
+    DcganModelConfig,
+    GanModelConfig,
+    StyleganModelConfig,
+)
 
 
 @dataclass(frozen=True)
@@ -61,6 +66,18 @@ VARIANTS: dict[str, VariantInfo] = {
             "connected hidden layers, Tanh output.",
             DcganModelConfig, "studio.train.dcgan:DcganTrainer", ("images",),
             resolutions=(32, 64, 128)),
+        VariantInfo(
+            "stylegan", "StyleGAN",
+            "A mapping network first turns the noise z into an intermediate latent w; the "
+            "generator then grows an image from a learned 4×4 block, and every layer gets its "
+            "own style computed from w, plus fresh per-pixel noise for fine detail such as "
+            "texture. Training mixes the styles of two latents at a random layer, so coarse "
+            "layers learn pose and shape and fine layers colour and texture.",
+            StyleganModelConfig, "studio.train.stylegan:StyleganTrainer", ("images",),
+            resolutions=(16, 32, 64, 128, 256),
+            train_defaults=(("lr_g", 0.002), ("lr_d", 0.002), ("beta1", 0.0), ("beta2", 0.99),
+                            ("r1_gamma", 1.0), ("ema_decay", 0.999),
+                            ("loss", "non-saturating"))),
     )
 }
 
