@@ -11,18 +11,17 @@ from PySide6.QtWidgets import QApplication, QLabel, QMainWindow, QMessageBox, QT
 
 from studio.app.bridge import FailureInfo, RunStateEvent
 from studio.app.dialogs import PreferencesDialog, show_about, show_failure
+from studio.app.explorer import Explorer
 from studio.app.panels.explore import ExplorePanel
 from studio.app.panels.monitor import MonitorPanel
 from studio.app.panels.runs import RunsPanel
 from studio.app.panels.setup import SetupPanel
-from studio.app.render_worker import RenderWorker
 from studio.app.style import apply_style
 from studio.app.workers import DatasetDescriber, EngineInfo, EngineLoader, TrainingWorker
 from studio.config import DataConfig
 from studio.data import BUILTINS
 from studio.errors import StudioError
-from studio.explore.catalog import list_bundled_models
-from studio.runs.reader import has_checkpoint, list_runs, read_config
+from studio.runs.reader import read_config
 from studio.runs.workspace import default_workspace, new_run_folder
 
 MAX_RECENT = 8
@@ -41,7 +40,7 @@ class MainWindow(QMainWindow):
         self.monitor = MonitorPanel()
         self.runs = RunsPanel(self.workspace)
         self.explore = ExplorePanel()
-        self.renderer = RenderWorker("auto", self)
+        self.explorer = Explorer(self, self.explore)
         self.tabs = QTabWidget()
         self.tabs.setDocumentMode(True)
         for panel, title in ((self.setup, "New run"), (self.monitor, "Monitor"),
@@ -54,6 +53,7 @@ class MainWindow(QMainWindow):
         self._build_status_bar()
         self._wire()
         self._restore_settings()
+        self.explorer.offer_bundled_model()
         self.loader = EngineLoader(self)
         self.loader.loaded.connect(self._engine_loaded)
         self.loader.failed.connect(self._engine_failed)
@@ -101,7 +101,12 @@ class MainWindow(QMainWindow):
         for i, name in enumerate(("New run", "Monitor", "Explore", "Runs")):
             show = lambda _=False, i=i: self.tabs.setCurrentIndex(i)  # noqa: E731
             view_menu.addAction(self._action(name, show, f"Ctrl+{i + 1}"))
-        menu.addMenu("&Help").addAction(about)
+        help_menu = menu.addMenu("&Help")
+        help_menu.addAction(self._action("Explore the bundled model",
+                                         self.explorer.explore_bundled,
+                                         tip="Open a StyleGAN that ships with GAN Studio in "
+                                         "the Explore tab"))
+        help_menu.addAction(about)
         toolbar = self.addToolBar("Run")
         toolbar.setObjectName("runToolbar")
         toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
@@ -125,12 +130,7 @@ class MainWindow(QMainWindow):
         self.runs.open_requested.connect(self.open_run)
         self.runs.resume_requested.connect(self.resume_training)
         self.runs.new_from_config_requested.connect(self.new_from_config)
-        self.explore.render_requested.connect(self.renderer.request)
-        self.explore.open_requested.connect(self.open_explore_folder)
-        self.renderer.rendered.connect(self.explore.show_result)
-        self.renderer.source_loaded.connect(self.explore.show_source)
-        self.renderer.source_failed.connect(self.explore.show_source_failure)
-        self.tabs.currentChanged.connect(self._on_tab_changed)
+        self.tabs.currentChanged.connect(self.explorer.on_tab_changed)
 
     # -- engine --------------------------------------------------------------------------------
     def _engine_loaded(self, info: EngineInfo) -> None:
@@ -176,7 +176,8 @@ class MainWindow(QMainWindow):
         worker.event.connect(self._on_event)
         worker.failed.connect(self._on_failed)
         worker.finished.connect(self._on_finished)
-        worker.snapshot_written.connect(self._refresh_explored_run)
+        worker.snapshot_written.connect(
+            lambda _step: self.explorer.refresh_if_exploring(worker.folder))
         self._set_running(True)
         self.state_label.setText("Starting…")
         worker.start()
@@ -234,40 +235,6 @@ class MainWindow(QMainWindow):
         self.pause_action.setEnabled(running)
         self.pause_action.setText("Pause")
         self.stop_action.setEnabled(running)
-
-    # -- exploring -----------------------------------------------------------------------------
-    def explore_sources(self) -> list[tuple[str, str]]:
-        """The bundled models, then every StyleGAN run of the workspace with a checkpoint."""
-        try:
-            models = [(f"{m.title} (bundled)", str(m.path)) for m in list_bundled_models()]
-        except StudioError as exc:
-            self.statusBar().showMessage(str(exc), 8000)
-            models = []
-        runs = [(f"{r.name} · {r.status}", str(r.folder)) for r in list_runs(self.workspace)
-                if r.variant == "stylegan" and has_checkpoint(r.folder)]
-        return models + runs
-
-    def _on_tab_changed(self, index: int) -> None:
-        if self.tabs.widget(index) is not self.explore:
-            return
-        sources = self.explore_sources()
-        self.explore.set_sources(sources)
-        if self.explore.source_path is None and sources:
-            self.explore.open_source(sources[0][1], sources[0][0])
-
-    def _refresh_explored_run(self, _step: int) -> None:
-        """Exploring the run that trains: re-render (the worker reloads a newer checkpoint)."""
-        w = self.worker
-        if w is not None and self.explore.isVisible() and \
-                self.explore.source_path == str(w.folder):
-            self.explore.refresh()
-
-    def open_explore_folder(self) -> None:
-        from PySide6.QtWidgets import QFileDialog
-
-        folder = QFileDialog.getExistingDirectory(self, "Open a StyleGAN run or model folder")
-        if folder:
-            self.explore.open_source(folder)
 
     # -- runs on disk --------------------------------------------------------------------------
     def open_run(self, folder: Path) -> None:
@@ -381,7 +348,7 @@ class MainWindow(QMainWindow):
         self.loader.wait()
         self.describer.wait()
         self.thumbnails.wait()
-        self.renderer.shutdown()
+        self.explorer.shutdown()
         if self.worker is not None:
             self.worker.stop(save=True)
             self.worker.wait()

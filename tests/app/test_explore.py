@@ -86,7 +86,7 @@ def test_truncation_and_direction_sliders_change_the_image(qtbot, window):
 
 def test_requests_coalesce_to_the_newest(qtbot, window):
     panel = open_explore(qtbot, window)
-    worker = window.renderer
+    worker = window.explorer.renderer
     worker.rendered_stamps.clear()
     for value in range(100, 40, -2):  # a fast drag: 30 requests in one go
         panel.psi.setValue(value)
@@ -157,3 +157,25 @@ def test_bad_seeds_are_marked_and_not_rendered(qtbot, window):
     assert panel.mix_view.spec() is None
     assert "whole numbers" in panel.mix_view.rows.toolTip()
     assert panel.recipe("mix") is None
+
+
+def test_first_start_offers_the_bundled_model(qtbot, tmp_path, workspace, monkeypatch):
+    from studio.app import explorer
+    from studio.explore.catalog import BundledModel
+
+    model = BundledModel("tiny", "Tiny shapes", workspace / "tiny")  # any loadable folder
+    monkeypatch.setattr(explorer, "list_bundled_models", lambda: [model])
+    settings = QSettings(str(tmp_path / "first.ini"), QSettings.Format.IniFormat)
+    settings.setValue("workspace", str(tmp_path))
+    w = MainWindow(settings, load_engine=False)
+    qtbot.addWidget(w)
+    assert "Tiny shapes" in w.statusBar().currentMessage()
+    w.explorer.explore_bundled()
+    assert w.tabs.currentWidget() is w.explore
+    qtbot.waitUntil(lambda: w.explore.image_view.picture() is not None, timeout=60_000)
+    assert w.explore.source_combo.currentText() == "Tiny shapes (bundled)"
+    w.shutdown()
+    again = MainWindow(settings, load_engine=False)  # offered once only
+    qtbot.addWidget(again)
+    assert "Tiny shapes" not in again.statusBar().currentMessage()
+    again.shutdown()

@@ -50,6 +50,18 @@ def test_config_file_then_flags(tmp_path):
     assert config.train.steps == 3 and config.model.hidden == 32
 
 
+def test_a_variant_starts_from_its_own_train_defaults():
+    from studio.cli import build_parser, config_from_args
+
+    args = build_parser().parse_args(["train", "--variant", "stylegan", "--dataset",
+                                      "landscapes", "--set", "train.beta2=0.9"])
+    t = config_from_args(args).train
+    assert (t.lr_g, t.lr_d, t.beta1, t.ema_decay) == (0.002, 0.002, 0.0, 0.999)
+    assert t.beta2 == 0.9  # --set still wins
+    dcgan = config_from_args(build_parser().parse_args(["train", "--variant", "dcgan"])).train
+    assert (dcgan.lr_g, dcgan.beta1) == (2e-4, 0.5)
+
+
 @pytest.mark.parametrize(("argv", "message"), [
     (["train", "--dataset", "/no/such/folder", "--steps", "1"], "does not exist"),
     (["train", "--set", "train.lr_g=-3"], "train.lr_g = -3.0 is out of range"),
