@@ -349,3 +349,16 @@ def test_the_timeline_shows_the_newest_snapshot_even_after_a_fast_run(qtbot, win
     assert m.timeline_label.text() == "step 40"
     m.timeline.setValue(0)  # scrub back to the first snapshot
     assert m.timeline_label.text() == "step 2"
+
+
+def test_choosing_stylegan_brings_its_training_defaults(qtbot, settings):
+    w = MainWindow(settings, load_engine=False)
+    qtbot.addWidget(w)
+    w.setup.preset.setCurrentText("Custom")
+    w.setup.select_variant("stylegan")
+    train = w.setup.train_form.value()
+    assert (train.lr_g, train.beta1, train.beta2, train.ema_decay) == (0.002, 0.0, 0.99, 0.999)
+    w.setup.select_variant("dcgan")
+    train = w.setup.train_form.value()
+    assert (train.lr_g, train.beta1, train.beta2, train.ema_decay) == (2e-4, 0.5, 0.999, 0.0)
+    w.shutdown()
