@@ -179,3 +179,21 @@ def test_first_start_offers_the_bundled_model(qtbot, tmp_path, workspace, monkey
     qtbot.addWidget(again)
     assert "Tiny shapes" not in again.statusBar().currentMessage()
     again.shutdown()
+
+
+def test_directions_act_on_the_chosen_layer_range(qtbot, window):
+    panel = open_explore(qtbot, window)
+    panel.layers.setCurrentIndex(panel.layers.findData("custom"))
+    assert panel.layer_lo.isEnabled() and (panel.layer_lo.value(), panel.layer_hi.value()) == (0, 6)
+    panel.layer_lo.setValue(2)
+    panel.layer_hi.setValue(4)
+    panel.method.setCurrentIndex(panel.method.findData("sefa"))
+    before = panel.image_view.picture().copy()
+    panel.sliders.slider(0).setValue(-40)
+    qtbot.waitUntil(lambda: panel.results["image"].recipe.offsets[:1] == (-4.0,), timeout=30_000)
+    spec = panel.results["image"].recipe.directions
+    assert (spec.method, tuple(spec.layers)) == ("sefa", (2, 4))
+    assert not np.array_equal(panel.image_view.picture(), before)
+    panel.layers.setCurrentIndex(panel.layers.findData("coarse"))
+    assert not panel.layer_lo.isEnabled()
+    assert tuple(panel.recipe().directions.layers) == (0, 3)

@@ -182,8 +182,18 @@ class ExplorePanel(QWidget):
             self.layers.addItem(name.capitalize(), name)
         self.layers.setToolTip("Which style layers the directions act on: coarse layers "
                                "change pose and layout, fine layers colour and texture")
-        self.layers.currentIndexChanged.connect(self.refresh)
+        self.layers.addItem("Custom", "custom")
+        self.layers.currentIndexChanged.connect(self._on_layers)
+        self.layer_lo, self.layer_hi = QSpinBox(), QSpinBox()
+        span = QHBoxLayout()
+        for spin, tip in ((self.layer_lo, "the first style layer the directions move"),
+                          (self.layer_hi, "style layers up to (not including) this one")):
+            spin.setToolTip(tip)
+            spin.setEnabled(False)
+            spin.valueChanged.connect(self.refresh)
+            span.addWidget(spin)
         form.addRow("Layers", self.layers)
+        form.addRow("From, to", span)
         self.sliders = DirectionSliders(DIRECTION_COUNT)
         self.sliders.changed.connect(self.refresh)
         form.addRow(self.sliders)
@@ -235,6 +245,12 @@ class ExplorePanel(QWidget):
         self.source_label.setText(f"{html.escape(info.label)}{step} · {info.resolution} px · "
                                   f"{info.num_ws} style layers")
         self.cutoff.setRange(0, info.num_ws)
+        for spin, value in ((self.layer_lo, 0), (self.layer_hi, info.num_ws)):
+            spin.blockSignals(True)
+            spin.setRange(0, info.num_ws)
+            if first:
+                spin.setValue(value)
+            spin.blockSignals(False)
         self.mix_view.set_num_ws(info.num_ws, info.layer_resolutions)
         self.set_enabled(True)
         if first:
@@ -268,10 +284,18 @@ class ExplorePanel(QWidget):
         return ({"method": self.method.currentData(), "count": DIRECTION_COUNT,
                  "samples": DIRECTION_SAMPLES, "seed": 0, "layers": [lo, hi]}, offsets)
 
+    def _on_layers(self) -> None:
+        custom = self.layers.currentData() == "custom"
+        for spin in (self.layer_lo, self.layer_hi):
+            spin.setEnabled(custom)
+        self.refresh()
+
     def _layer_span(self, group: str) -> tuple[int, int]:
         assert self.info is not None
         if group == "all":
             return 0, self.info.num_ws
+        if group == "custom":
+            return self.layer_lo.value(), max(self.layer_lo.value(), self.layer_hi.value())
         return layer_range(self.info.layer_resolutions, group)
 
     def recipe(self, view: str | None = None) -> Recipe | None:
