@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QSettings, Qt
+from PySide6.QtCore import QSettings, Qt, QTimer
 from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QKeySequence
 from PySide6.QtWidgets import QApplication, QLabel, QMainWindow, QMessageBox, QTabWidget
 
@@ -53,7 +53,7 @@ class MainWindow(QMainWindow):
         self._build_status_bar()
         self._wire()
         self._restore_settings()
-        self.explorer.offer_bundled_model()
+        QTimer.singleShot(0, self.explorer, self.explorer.offer_bundled_model)  # window up first
         self.loader = EngineLoader(self)
         self.loader.loaded.connect(self._engine_loaded)
         self.loader.failed.connect(self._engine_failed)

@@ -169,7 +169,9 @@ def test_first_start_offers_the_bundled_model(qtbot, tmp_path, workspace, monkey
     settings.setValue("workspace", str(tmp_path))
     w = MainWindow(settings, load_engine=False)
     qtbot.addWidget(w)
-    assert "Tiny shapes" in w.statusBar().currentMessage()
+    w.show()
+    qtbot.waitUntil(lambda: "Tiny shapes" in w.statusBar().currentMessage())
+    assert not w.engine_label.isVisible()  # the message has the bar to itself
     w.explorer.explore_bundled()
     assert w.tabs.currentWidget() is w.explore
     qtbot.waitUntil(lambda: w.explore.image_view.picture() is not None, timeout=60_000)
@@ -177,6 +179,7 @@ def test_first_start_offers_the_bundled_model(qtbot, tmp_path, workspace, monkey
     w.shutdown()
     again = MainWindow(settings, load_engine=False)  # offered once only
     qtbot.addWidget(again)
+    qtbot.wait(50)
     assert "Tiny shapes" not in again.statusBar().currentMessage()
     again.shutdown()
 

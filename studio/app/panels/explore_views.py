@@ -53,7 +53,7 @@ class PictureView(QWidget):
 
     def __init__(self, placeholder: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.image = ImageView()
+        self.image = ImageView(smooth=True)
         self.image.placeholder = placeholder
         self.timing = QLabel()
         self.copy_button = QPushButton("Copy recipe")

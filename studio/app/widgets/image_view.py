@@ -42,8 +42,11 @@ class ImageView(QWidget):
 
     clicked = Signal(float, float)  # position in image pixel coordinates (x, y)
 
-    def __init__(self, parent: QWidget | None = None) -> None:
+    def __init__(self, parent: QWidget | None = None, smooth: bool = False) -> None:
+        """`smooth`: always scale smoothly (one picture shown large) instead of keeping the
+        pixels of small images crisp (grids of samples)."""
         super().__init__(parent)
+        self.smooth = smooth
         self._array: np.ndarray | None = None
         self._buffer: np.ndarray | None = None  # keeps the QImage's memory alive
         self._qimage: QImage | None = None
@@ -118,7 +121,8 @@ class ImageView(QWidget):
         """The image resized to ``rect``; nearest neighbour for small images, cached."""
         assert self._qimage is not None
         if self._scaled is None or self._scaled.size() != rect.size():
-            small = max(self._qimage.width(), self._qimage.height()) <= CRISP_LIMIT
+            small = (not self.smooth
+                     and max(self._qimage.width(), self._qimage.height()) <= CRISP_LIMIT)
             mode = (
                 Qt.TransformationMode.FastTransformation
                 if small
