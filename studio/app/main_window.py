@@ -345,6 +345,9 @@ class MainWindow(QMainWindow):
         self._save_settings()
         self.monitor.timer.stop()
         self.runs.stop_timers()
+        self.explore.interp_view.play_button.setChecked(False)
+        for timer in self.statusBar().findChildren(QTimer):  # a timed message's timer
+            timer.stop()
         self.loader.wait()
         self.describer.wait()
         self.thumbnails.wait()

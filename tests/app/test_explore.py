@@ -38,7 +38,10 @@ def workspace(tmp_path_factory):
 
 
 @pytest.fixture
-def window(qtbot, tmp_path, workspace):
+def window(qtbot, tmp_path, workspace, monkeypatch):
+    from studio.app import explorer
+
+    monkeypatch.setattr(explorer, "list_bundled_models", lambda: [])  # the run comes first
     settings = QSettings(str(tmp_path / "studio.ini"), QSettings.Format.IniFormat)
     settings.setValue("workspace", str(workspace))
     w = MainWindow(settings, load_engine=False)
