@@ -1,10 +1,11 @@
-"""Dialogs: a failure with its details, About, and Preferences."""
+"""Dialogs: a failure with its details, About, Preferences, and saving a picture."""
 
 from __future__ import annotations
 
 import platform
 from typing import Any
 
+import numpy as np
 from PySide6 import __version__ as pyside_version
 from PySide6.QtCore import qVersion
 from PySide6.QtWidgets import (
@@ -23,6 +24,7 @@ from PySide6.QtWidgets import (
 
 from studio import __version__
 from studio.app.bridge import FailureInfo
+from studio.export.images import save_png
 
 
 def failure_box(parent: QWidget, failure: FailureInfo) -> QMessageBox:
@@ -93,3 +95,18 @@ class PreferencesDialog(QDialog):
 
     def values(self) -> tuple[str, str]:
         return self.workspace.text().strip(), self.theme.currentData()
+
+
+def save_picture_as(parent: QWidget, picture: np.ndarray | None, suggested: str) -> None:
+    """Ask where to save a uint8 picture as PNG and write it atomically; warn on failure."""
+    if picture is None:
+        return
+    path, _ = QFileDialog.getSaveFileName(parent, "Save image", suggested, "PNG (*.png)")
+    if not path:
+        return
+    if not path.lower().endswith(".png"):
+        path += ".png"
+    try:
+        save_png(picture, path)
+    except OSError as exc:
+        QMessageBox.warning(parent, "Could not save", f"Could not write {path}: {exc}")

@@ -141,8 +141,9 @@ class MainWindow(QMainWindow):
         self.setup.set_engine_ready(True)
         self.setup.refresh_dataset()
         self.thumbnails.described.connect(lambda cfg, d: self.setup.set_thumbnail(d))
-        for name in BUILTINS:  # small versions, just for the icons and counts
-            self.thumbnails.request(DataConfig(dataset=name, size=2000, resolution=32))
+        for name, builtin in BUILTINS.items():  # small versions, just for icon and classes
+            size = 2000 if builtin.kind == "points" else 64  # a scatter needs many points
+            self.thumbnails.request(DataConfig(dataset=name, size=size, resolution=32))
 
     def _engine_failed(self, failure: FailureInfo) -> None:
         self.engine_label.setText("The training engine could not load")

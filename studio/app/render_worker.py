@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import threading
 import time
+from collections import deque
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -37,7 +38,7 @@ class RenderWorker(QObject):
         self._thread: threading.Thread | None = None
         self._closing = False
         self._loaded: dict[str, Any] = {}  # source path → (checkpoint key, GeneratorSource)
-        self.rendered_stamps: list[int] = []  # every stamp actually rendered (for tests)
+        self.rendered_stamps: deque[int] = deque(maxlen=256)  # the last stamps rendered
 
     def request(self, request: RenderRequest) -> None:
         """Render `request` soon; any request still waiting is dropped in its favour."""

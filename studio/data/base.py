@@ -7,6 +7,8 @@ from dataclasses import dataclass, field
 import numpy as np
 import torch
 
+from studio.errors import DatasetError
+
 POINTS = "points"
 IMAGES = "images"
 
@@ -119,3 +121,11 @@ def convert_channels(images: torch.Tensor, channels: str) -> torch.Tensor:
         weights = torch.tensor([0.299, 0.587, 0.114]).view(1, 3, 1, 1)
         return (images.float() * weights).sum(1, keepdim=True).round_().clamp_(0, 255).byte()
     return images
+
+
+def check_builtin_request(name: str, size: int, channels: str) -> None:
+    """The argument checks every built-in image generator shares: a size and a channel mode."""
+    if size < 1:
+        raise DatasetError(f"{name} needs at least one image; got size {size}")
+    if channels not in ("auto", "rgb", "gray"):
+        raise DatasetError(f"channels must be 'auto', 'rgb' or 'gray'; got {channels!r}")

@@ -20,7 +20,7 @@ from PIL import Image, ImageDraw, ImageFont
 
 import studio.data
 from studio.data import EMOJI_PACKAGE, emoji_font_missing
-from studio.data.base import IMAGES, Dataset, convert_channels
+from studio.data.base import IMAGES, Dataset, check_builtin_request, convert_channels
 from studio.errors import DatasetError
 
 EMOJI: tuple[tuple[str, str], ...] = (  # (character, name); single code points only
@@ -130,10 +130,7 @@ def make_emoji(size: int, resolution: int, seed: int = 0, channels: str = "auto"
     if not MIN_RESOLUTION <= resolution <= MAX_RESOLUTION:
         raise DatasetError(f"emoji renders at {MIN_RESOLUTION} to {MAX_RESOLUTION} px (the "
                            f"font's pictures are about 128 px); got {resolution}")
-    if size < 1:
-        raise DatasetError(f"emoji needs at least one image; got size {size}")
-    if channels not in ("auto", "rgb", "gray"):
-        raise DatasetError(f"channels must be 'auto', 'rgb' or 'gray'; got {channels!r}")
+    check_builtin_request("emoji", size, channels)
     sprites = _sprites(str(font), resolution)  # [K, S, 4, R, R]
     u = np.random.default_rng(seed).random((size, _NUM_UNIFORMS))  # row i: sample i
     labels = np.arange(size, dtype=np.int64) % len(EMOJI)

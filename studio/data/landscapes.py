@@ -24,7 +24,7 @@ import math
 import numpy as np
 import torch
 
-from studio.data.base import IMAGES, Dataset, convert_channels
+from studio.data.base import IMAGES, Dataset, check_builtin_request, convert_channels
 from studio.errors import DatasetError
 
 LANDSCAPE_CLASSES: tuple[str, ...] = ("day", "sunset", "dusk", "night")
@@ -385,10 +385,7 @@ def make_landscapes(size: int, resolution: int, seed: int = 0,
     if not MIN_RESOLUTION <= resolution <= MAX_RESOLUTION:
         raise DatasetError(f"landscapes renders at {MIN_RESOLUTION} to {MAX_RESOLUTION} px; "
                            f"got {resolution}")
-    if size < 1:
-        raise DatasetError(f"landscapes needs at least one image; got size {size}")
-    if channels not in ("auto", "rgb", "gray"):
-        raise DatasetError(f"channels must be 'auto', 'rgb' or 'gray'; got {channels!r}")
+    check_builtin_request("landscapes", size, channels)
     u = _uniforms(seed, size)  # [N, K]
     labels = np.arange(size, dtype=np.int64) % len(LANDSCAPE_CLASSES)  # [N]
     pixels = np.empty((size, 3, resolution, resolution), dtype=np.uint8)  # [N, 3, R, R]

@@ -22,7 +22,13 @@ import numpy as np
 import torch
 from PIL import Image, ImageDraw
 
-from studio.data.base import IMAGES, Dataset, convert_channels, to_uint8_images
+from studio.data.base import (
+    IMAGES,
+    Dataset,
+    check_builtin_request,
+    convert_channels,
+    to_uint8_images,
+)
 from studio.errors import DatasetError
 
 SHAPE_CLASSES: tuple[str, ...] = (
@@ -227,10 +233,7 @@ def make_shapes(size: int, resolution: int, seed: int = 0, channels: str = "auto
     """
     if resolution not in RESOLUTIONS:
         raise DatasetError(f"shapes renders at 16, 32, 64 or 128 px; got {resolution}")
-    if size < 1:
-        raise DatasetError(f"shapes needs at least one image; got size {size}")
-    if channels not in ("auto", "rgb", "gray"):
-        raise DatasetError(f"channels must be 'auto', 'rgb' or 'gray'; got {channels!r}")
+    check_builtin_request("shapes", size, channels)
     u = _uniforms(seed, size)  # [N, K]
     labels = np.arange(size, dtype=np.int64) % len(SHAPE_CLASSES)  # [N]
     masks = _masks(u, labels, resolution)  # [N, R, R]

@@ -88,19 +88,20 @@ class AdversarialTrainer(Trainer):
                            labels: Tensor | None) -> dict[str, Tensor]:
         """Descend D's loss on a real batch and a batch of (detached) fakes."""
         t = self.config.train
-        real = real.detach().requires_grad_(t.r1_gamma > 0)
+        r1_weight = self.r1_weight()
+        real = real.detach().requires_grad_(r1_weight > 0)
         real_logits = self.discriminate(real, labels)  # [B]
         fake_logits = self.discriminate(fake, labels)  # [B]
         loss = losses.D_LOSSES[self.loss](real_logits, fake_logits)
-        metrics = losses.game_terms(real_logits, fake_logits)
+        metrics = self.verdict_metrics(real_logits, fake_logits)
         if self.loss == "wgan-gp":
             gp = losses.gradient_penalty(lambda x: self.discriminate(x, labels), real, fake,
                                          generator=self.noise)
             loss = loss + t.gp_weight * gp
             metrics["gp"] = gp.detach()
-        if t.r1_gamma > 0:
+        if r1_weight > 0:
             r1 = losses.r1_penalty(real, real_logits)
-            loss = loss + 0.5 * t.r1_gamma * r1
+            loss = loss + 0.5 * r1_weight * r1
             metrics["r1"] = r1.detach()
         self.opt_d.zero_grad(set_to_none=True)
         loss.backward()
@@ -108,6 +109,14 @@ class AdversarialTrainer(Trainer):
         self.opt_d.step()
         metrics["loss_d"] = loss.detach()
         return metrics
+
+    def r1_weight(self) -> float:
+        """γ of this step's R1 term, 0 for none (lazy regularization spaces it out)."""
+        return self.config.train.r1_gamma
+
+    def verdict_metrics(self, real_logits: Tensor, fake_logits: Tensor) -> dict[str, Tensor]:
+        """What D's logits on a step tell a person: the game's terms (variants may add)."""
+        return losses.game_terms(real_logits, fake_logits)
 
     def generator_step(self, fake: Tensor, labels: Tensor | None) -> Tensor:
         """Descend G's loss through the freshly updated D."""

@@ -22,7 +22,6 @@ from studio.config import Settings
 from studio.errors import ConfigError
 from studio.nets.stylegan import StyleDiscriminator, StyleGenerator
 from studio.nets.stylegan_layers import downsample2x, upsample2x
-from studio.train import distributed, losses
 from studio.train.adversarial import AdversarialTrainer
 from studio.train.base import Batch, DataInfo, TrainerState
 from studio.train.growth import growth_at
@@ -124,33 +123,23 @@ class StyleganTrainer(AdversarialTrainer):
             x = self._augment_fn(x, policy, self.noise)
         return self.D(x)
 
-    def discriminator_step(self, real: Tensor, fake: Tensor,
-                           labels: Tensor | None) -> dict[str, Tensor]:
-        """D's loss on real and fake, with R1 (scaled by its interval) every r1_interval-th step."""
+    def r1_weight(self) -> float:
+        """Lazy R1 (StyleGAN2): γ · k on every k-th step, none in between."""
         t, interval = self.config.train, self.config.model.r1_interval
-        do_r1 = t.r1_gamma > 0 and self.steps % interval == 0
-        real = real.detach().requires_grad_(do_r1)
-        real_logits = self.discriminate(real, labels)  # [N]
-        fake_logits = self.discriminate(fake, labels)  # [N]
-        loss = losses.D_LOSSES[self.loss](real_logits, fake_logits)
-        metrics = losses.game_terms(real_logits, fake_logits)
-        if self.loss == "wgan-gp":
-            gp = losses.gradient_penalty(lambda x: self.discriminate(x, labels), real, fake,
-                                         generator=self.noise)
-            loss = loss + t.gp_weight * gp
-            metrics["gp"] = gp.detach()
-        if do_r1:
-            r1 = losses.r1_penalty(real, real_logits)
-            loss = loss + 0.5 * t.r1_gamma * interval * r1
-            self.last_r1 = r1.detach()
-        self.opt_d.zero_grad(set_to_none=True)
-        loss.backward()
-        distributed.average_gradients(self.D)
-        self.opt_d.step()
-        metrics["r1"] = self.last_r1
-        metrics["loss_d"] = loss.detach()
+        return t.r1_gamma * interval if t.r1_gamma > 0 and self.steps % interval == 0 else 0.0
+
+    def verdict_metrics(self, real_logits: Tensor, fake_logits: Tensor) -> dict[str, Tensor]:
+        metrics = super().verdict_metrics(real_logits, fake_logits)
         metrics["d_accuracy"] = 0.5 * ((real_logits.detach() > 0).float().mean()
                                        + (fake_logits.detach() < 0).float().mean())
+        return metrics
+
+    def discriminator_step(self, real: Tensor, fake: Tensor,
+                           labels: Tensor | None) -> dict[str, Tensor]:
+        """The shared D step; R1 is reported every step (its last value between R1 steps)."""
+        metrics = super().discriminator_step(real, fake, labels)
+        self.last_r1 = metrics.get("r1", self.last_r1)
+        metrics["r1"] = self.last_r1
         return metrics
 
     # -- sampling ----------------------------------------------------------------------------

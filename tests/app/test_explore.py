@@ -203,3 +203,17 @@ def test_directions_act_on_the_chosen_layer_range(qtbot, window):
     panel.layers.setCurrentIndex(panel.layers.findData("coarse"))
     assert not panel.layer_lo.isEnabled()
     assert tuple(panel.recipe().directions.layers) == (0, 3)
+
+
+def test_save_image_writes_the_shown_picture_as_png(qtbot, window, tmp_path, monkeypatch):
+    from PIL import Image
+    from PySide6.QtWidgets import QFileDialog
+
+    panel = open_explore(qtbot, window)
+    target = tmp_path / "chosen"  # no suffix: .png is added
+    monkeypatch.setattr(QFileDialog, "getSaveFileName",
+                        staticmethod(lambda *a, **k: (str(target), "PNG (*.png)")))
+    panel.save_picture()
+    with Image.open(tmp_path / "chosen.png") as img:
+        assert np.array_equal(np.asarray(img), panel.image_view.picture())
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith("chosen")] == ["chosen.png"]

@@ -17,14 +17,7 @@ from studio.nets.stylegan_layers import (
 )
 from studio.train.growth import growth_at, growth_end_step
 
-
-@pytest.fixture(autouse=True)
-def _one_thread():
-    """Tiny nets run faster on one thread than on two contending ones."""
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
+pytestmark = pytest.mark.usefixtures("one_thread")
 
 
 SMALL = {"channel_base": 256, "max_channels": 16, "mapping_layers": 2}

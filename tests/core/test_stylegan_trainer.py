@@ -15,6 +15,7 @@ from studio.data import open_dataset
 from studio.model_configs import StyleganModelConfig
 from studio.runs.reader import read_metrics
 from studio.session import resume_run, start_run
+from studio.train import losses
 from studio.train import stylegan as sg
 from studio.train.base import DataInfo, unprefixed
 from studio.train.registry import make_trainer
@@ -27,13 +28,7 @@ METRICS = {"loss_d", "loss_g", "d_real", "d_fake", "v_real", "v_fake", "r1", "d_
            "resolution", "fade"}
 
 
-@pytest.fixture(autouse=True)
-def _one_thread():
-    """Tiny nets run faster on one thread than on two contending ones."""
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
+pytestmark = pytest.mark.usefixtures("one_thread")
 
 
 def config(steps: int = 10, resolution: int = 16, train: dict | None = None,
@@ -76,13 +71,13 @@ def test_variant_defaults_and_every_metric_on_every_step():
 
 def test_lazy_r1_only_on_interval_steps(monkeypatch):
     calls = []
-    real_r1 = sg.losses.r1_penalty
+    real_r1 = losses.r1_penalty
 
     def counting(real, logits):
         calls.append(trainer.steps)
         return real_r1(real, logits)
 
-    monkeypatch.setattr(sg.losses, "r1_penalty", counting)
+    monkeypatch.setattr(losses, "r1_penalty", counting)
     trainer, batches = trainer_and_batches(config(r1_interval=3))
     r1 = [float(trainer.train_step(next(batches))["r1"]) for _ in range(7)]
     assert calls == [0, 3, 6]
@@ -93,14 +88,14 @@ def test_lazy_r1_only_on_interval_steps(monkeypatch):
 def test_r1_is_scaled_by_its_interval(monkeypatch):
     """The D loss on an R1 step adds γ/2 · R1 · interval."""
     trainer, batches = trainer_and_batches(config(r1_interval=4))
-    base = sg.losses.D_LOSSES[trainer.loss]
+    base = losses.D_LOSSES[trainer.loss]
     seen = {}
 
     def recording(real, fake):
         seen["game"] = base(real, fake).detach()
         return base(real, fake)
 
-    monkeypatch.setitem(sg.losses.D_LOSSES, trainer.loss, recording)
+    monkeypatch.setitem(losses.D_LOSSES, trainer.loss, recording)
     metrics = trainer.train_step(next(batches))
     expected = seen["game"] + 0.5 * trainer.config.train.r1_gamma * 4 * metrics["r1"]
     torch.testing.assert_close(metrics["loss_d"], expected)

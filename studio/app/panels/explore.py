@@ -19,12 +19,10 @@ from PySide6.QtWidgets import (
     QButtonGroup,
     QComboBox,
     QDialog,
-    QFileDialog,
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
     QLabel,
-    QMessageBox,
     QPushButton,
     QRadioButton,
     QScrollArea,
@@ -36,6 +34,7 @@ from PySide6.QtWidgets import (
 )
 
 from studio.app.bridge import FailureInfo, RenderRequest, RenderResult, SourceInfo
+from studio.app.dialogs import save_picture_as
 from studio.app.panels.explore_views import InterpolationView, MixView, PictureView
 from studio.app.widgets.direction_sliders import DirectionSliders
 from studio.explore.layers import LAYER_GROUPS, layer_range
@@ -354,27 +353,7 @@ class ExplorePanel(QWidget):
         self.cell_dialog.show()
 
     def save_picture(self) -> None:
-        picture = self._views()[self.current_view()].picture()
-        if picture is None:
-            return
-        path, _ = QFileDialog.getSaveFileName(self, "Save image", "explore.png", "PNG (*.png)")
-        if not path:
-            return
-        if not path.lower().endswith(".png"):
-            path += ".png"
-        try:
-            save_png(picture, Path(path))
-        except OSError as exc:
-            QMessageBox.warning(self, "Could not save", str(exc))
-
-
-def save_png(picture: np.ndarray, path: Path) -> None:
-    """Write a uint8 picture as PNG through a temporary file (never half-written)."""
-    from PIL import Image
-
-    tmp = path.with_name(path.name + ".tmp")
-    Image.fromarray(picture if picture.shape[-1] != 1 else picture[..., 0]).save(tmp, "PNG")
-    tmp.replace(path)
+        save_picture_as(self, self._views()[self.current_view()].picture(), "explore.png")
 
 
 class CellDialog(QDialog):

@@ -17,7 +17,6 @@ from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QComboBox,
-    QFileDialog,
     QHBoxLayout,
     QLabel,
     QLineEdit,
@@ -32,6 +31,7 @@ from PySide6.QtWidgets import (
 )
 
 from studio.app.bridge import LatestSlot, MetricBuffer, RunStateEvent
+from studio.app.dialogs import save_picture_as
 from studio.app.widgets.game_view import GameView
 from studio.app.widgets.image_view import ImageView
 from studio.app.widgets.loss_plot import LossPlot
@@ -314,18 +314,7 @@ class MonitorPanel(QWidget):
         self.timeline_label.setText(f"step {step:,}")
 
     def save_image(self) -> None:
-        picture = self.image.image()
-        if picture is None:
-            return
-        path, _ = QFileDialog.getSaveFileName(self, "Save image", "samples.png", "PNG (*.png)")
-        if not path:
-            return
-        if not path.lower().endswith(".png"):
-            path += ".png"
-        try:
-            self.image.save_png(path)
-        except OSError as exc:
-            QMessageBox.warning(self, "Could not save", str(exc))
+        save_picture_as(self, self.image.image(), "samples.png")
 
     def _apply_changes(self) -> None:
         """Send only the settings that differ from what the run uses now."""
