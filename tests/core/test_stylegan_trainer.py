@@ -202,18 +202,26 @@ def test_real_augment_module_trains():
     assert all(math.isfinite(float(v)) for v in metrics.values())
 
 
+@pytest.mark.slow
 def test_short_run_d_accuracy_peaks_then_heads_toward_balance(tmp_path):
-    steps = 200
-    cfg = config(steps=steps, train={"log_every": 10})
-    assert start_run(cfg, tmp_path / "run").run() == "finished"
-    rows = read_metrics(tmp_path / "run")
-    assert all(math.isfinite(v) for r in rows for k, v in r.items() if k != "time")
-    acc = [r["d_accuracy"] for r in rows]  # 10-step means
-    peak, late = max(acc[: len(acc) // 2]), statistics.mean(acc[-5:])
-    # checked over seeds 0–9: peak 0.75–0.94 within 100 steps, then the last 50 steps' mean
-    # lies 0.11–0.31 lower (G catching up)
-    assert peak > 0.7, acc
-    assert peak - late > 0.05, acc
+    """D first learns to tell fakes apart, then G catches up: the median over three seeds.
+
+    A seeded run is another run on another CPU, so no single run's numbers are asserted.
+    Measured on seeds 0–5 (AVX-512, and again with SSE4.1 kernels): peak 0.77–0.94 within
+    100 steps, then the last 50 steps' mean 0.15–0.32 lower; the bounds leave wide margins.
+    """
+    peaks, drops = [], []
+    for seed in range(3):
+        cfg = config(steps=200, train={"log_every": 10, "seed": seed})
+        assert start_run(cfg, tmp_path / f"run{seed}").run() == "finished"
+        rows = read_metrics(tmp_path / f"run{seed}")
+        assert all(math.isfinite(v) for r in rows for k, v in r.items() if k != "time")
+        acc = [r["d_accuracy"] for r in rows]  # 10-step means
+        peak = max(acc[: len(acc) // 2])
+        peaks.append(peak)
+        drops.append(peak - statistics.mean(acc[-5:]))
+    assert statistics.median(peaks) > 0.65, peaks
+    assert statistics.median(drops) > 0.05, drops
 
 
 @pytest.mark.parametrize("progressive", [False, True])
