@@ -1,5 +1,5 @@
-"""The `gan-studio` command: the studio window, or headless subcommands (`train`, `render`,
-`list`).
+"""The `gan-studio` command: the studio window, or headless subcommands (`train`, `eval`,
+`render`, `list`).
 
 A StudioError prints one plain line (no traceback) and exits with status 2.
 """
@@ -44,7 +44,19 @@ def build_parser() -> argparse.ArgumentParser:
                        "folder in the workspace)")
     train.add_argument("--set", action="append", default=[], metavar="SECTION.KEY=VALUE",
                        help="any other setting, e.g. --set train.lr_g=1e-4 (repeatable)")
+    train.add_argument("--eval-every", type=int, metavar="N", help="measure quality (FD, KID, "
+                       "precision/recall) every N steps")
     train.add_argument("--quiet", action="store_true", help="no progress bar")
+    ev = sub.add_parser("eval", help="measure a run's samples against its data (FD, KID, "
+                        "precision, recall, density, coverage)")
+    ev.add_argument("run", type=Path, help="the run folder")
+    ev.add_argument("--step", type=int, help="the checkpoint to measure (default: the newest)")
+    ev.add_argument("--samples", type=int, help="generated and real samples to compare "
+                    "(default: the run's train.eval_samples)")
+    ev.add_argument("--inception", type=Path, metavar="FILE", help="the FID Inception-v3 "
+                    "weights (pt_inception-2015-12-05-6726825d.pth) for standard FID")
+    ev.add_argument("--device", default="auto", help="auto, cpu, cuda, cuda:N or mps")
+    ev.add_argument("--json", action="store_true", help="print the row as JSON")
     render = sub.add_parser("render", help="render a recipe copied from the studio to a PNG")
     render.add_argument("recipe", type=Path, help="a recipe .json (the studio's Copy recipe)")
     render.add_argument("--out", type=Path, required=True, help="the PNG file to write")
@@ -65,7 +77,7 @@ def config_from_args(args: argparse.Namespace) -> RunConfig:
     flags = {("data", "dataset"): args.dataset, ("data", "resolution"): args.resolution,
              ("train", "steps"): args.steps, ("train", "batch_size"): args.batch_size,
              ("train", "loss"): args.loss, ("train", "device"): args.device,
-             ("train", "seed"): args.seed}
+             ("train", "seed"): args.seed, ("train", "eval_every"): args.eval_every}
     for (section, key), value in flags.items():
         if value is not None:
             sections[section][key] = value
@@ -153,6 +165,29 @@ def cmd_render(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_eval(args: argparse.Namespace) -> int:
+    """Measure a checkpoint, print the figures and add them to the run as an `eval` row."""
+    import json
+
+    from studio.metrics.names import format_evaluation
+    from studio.session import evaluate_run
+
+    if args.samples is not None and args.samples < 100:
+        raise StudioError(f"--samples {args.samples} is too few to measure; give 100 or more")
+    if args.inception is not None and not args.inception.is_file():
+        raise StudioError(f"--inception {args.inception} does not exist; give the path of "
+                          "pt_inception-2015-12-05-6726825d.pth")
+    log = None if args.json else (lambda m: print(m, file=sys.stderr, flush=True))
+    step, row = evaluate_run(args.run, args.step, args.samples, args.inception, args.device,
+                             log)
+    if args.json:
+        print(json.dumps({"step": step, **row}))
+    else:
+        print(f"{args.run} at step {step}:")
+        print(format_evaluation(row))
+    return 0
+
+
 def cmd_list() -> int:
     from studio.data import BUILTINS, system_datasets
 
@@ -197,6 +232,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.command == "train":
             return cmd_train(args)
+        if args.command == "eval":
+            return cmd_eval(args)
         if args.command == "render":
             return cmd_render(args)
         if args.command == "list":

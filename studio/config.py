@@ -137,9 +137,26 @@ class TrainConfig(Settings):
                                     min=1, max=10**8)
     keep_checkpoints: int = setting(3, "Keep checkpoints", "How many recent checkpoints to "
                                     "keep", min=1, max=1000)
+    eval_every: int = setting(0, "Evaluate every", "Steps between quality evaluations (FD, "
+                              "KID, precision and recall of generated against real samples, "
+                              "on the EMA generator where there is one); 0 turns them off",
+                              min=0, max=10**8)
+    eval_samples: int = setting(2000, "Evaluation samples", "Generated and real samples each "
+                                "evaluation compares; more is steadier but slower",
+                                min=100, max=100_000)
+    inception: str = setting("", "Inception weights", "A local copy of the FID Inception-v3 "
+                             "weights (pt_inception-2015-12-05-6726825d.pth); with it, "
+                             "evaluations report standard FID, without it they use the "
+                             "studio feature net trained on the dataset")
     snapshot_count: int = setting(64, "Snapshot samples", "Samples in the fixed-noise grid (2-D "
                                   "sets draw 16× as many points)",
                                   min=1, max=1024)
+    doctor: bool = setting(True, "Run doctor", "Watch the metrics for common failures (D "
+                           "overpowering G, mode collapse, oscillation, divergence) and explain "
+                           "each with a suggested fix")
+    recover_nan: bool = setting(False, "Recover from NaN", "When a loss or weight becomes NaN "
+                                "or infinite, go back to the last good checkpoint with both "
+                                "learning rates halved (at most 3 times) instead of stopping")
 
 
 @dataclass(frozen=True)

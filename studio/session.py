@@ -17,6 +17,7 @@ from studio.errors import RunFolderError
 from studio.runs.checkpoints import latest_checkpoint, load_checkpoint
 from studio.runs.layout import CHECKPOINTS, CONFIG
 from studio.runs.reader import read_config
+from studio.runs.workspace import default_cache
 from studio.runs.writer import RunWriter
 from studio.train import distributed
 from studio.train.base import DataInfo
@@ -61,8 +62,16 @@ def _build(config: RunConfig, folder: Path, resume: bool, sinks: tuple[Any, ...]
         n, first = len(dataset.skipped), dataset.skipped[0]
         writer.on_event(RunEvent(0, "warning", f"{n} file{'s' * (n != 1)} skipped, e.g. "
                                  f"{first.path}: {first.reason}"))
-    loop = RunLoop(trainer, dataset.to(device), config.train, MultiSink(writer, *sinks),
-                   controls)
+    sink = MultiSink(writer, *sinks)
+    evaluator = None
+    if config.train.eval_every and distributed.rank() == 0:
+        from studio.metrics.evaluators import make_evaluator
+
+        def note(message: str) -> None:
+            sink.on_event(RunEvent(0, "note", message))
+
+        evaluator = make_evaluator(config, dataset, device, default_cache(), log=note)
+    loop = RunLoop(trainer, dataset.to(device), config.train, sink, controls, evaluator)
     return Session(config, folder, dataset, loop, writer)
 
 
@@ -95,3 +104,28 @@ def resume_run(folder: Path, sinks: tuple[Any, ...] = (), controls: RunControls 
     session = _build(config, folder, True, sinks, controls)
     session.loop.restore(Checkpoint(stored.step, stored.weights, stored.state))
     return session
+
+
+def evaluate_run(folder: Path, step: int | None = None, samples: int | None = None,
+                 inception: str | Path | None = None, device: str = "auto",
+                 log: Any = None) -> tuple[int, dict[str, Any]]:
+    """Measure the run's generator at checkpoint `step` (default: the newest); returns the step
+    and the evaluation row, which is also appended to the run's metrics as an `eval` row."""
+    from studio.metrics.evaluators import make_evaluator
+    from studio.runs.checkpoints import checkpoint_at
+    from studio.runs.writer import append_eval
+    from studio.train.base import TrainerState
+
+    folder = Path(folder)
+    config = read_config(folder)
+    path = checkpoint_at(folder / CHECKPOINTS, step)
+    stored = load_checkpoint(path)
+    torch_device = select_device(device)
+    dataset = open_dataset(config.data)
+    trainer = make_trainer(config, DataInfo.of(dataset), torch_device)
+    trainer.load_state_dict(TrainerState(stored.weights, stored.state["trainer"]))
+    evaluator = make_evaluator(config, dataset, torch_device, default_cache(), log=log,
+                               samples=samples, inception=inception)
+    row = evaluator(trainer)
+    append_eval(folder, stored.step, row)
+    return stored.step, row

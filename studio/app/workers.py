@@ -143,6 +143,9 @@ class BridgeSink:
     def on_checkpoint(self, checkpoint: Any) -> None:
         self.worker.event.emit(RunStateEvent(checkpoint.step, "checkpoint"))
 
+    def on_eval(self, step: int, row: dict[str, Any]) -> None:
+        self.worker.event.emit(RunStateEvent(step, "eval", "", dict(row)))
+
     def on_event(self, event: Any) -> None:
         self.worker.event.emit(RunStateEvent(event.step, event.kind, event.message,
                                              dict(event.data)))

@@ -30,6 +30,15 @@ def grid25_centres() -> torch.Tensor:
     return torch.stack([xs.reshape(-1), ys.reshape(-1)], 1)
 
 
+def mixture_modes(name: str) -> tuple[torch.Tensor, float] | None:
+    """(centres [K, 2], σ) of a built-in Gaussian mixture, or None for any other set."""
+    if name == "ring8":
+        return ring8_centres(), RING_SIGMA
+    if name == "grid25":
+        return grid25_centres(), GRID_SIGMA
+    return None
+
+
 def _mixture(name: str, centres: torch.Tensor, sigma: float, size: int, seed: int) -> Dataset:
     gen = torch.Generator().manual_seed(seed)
     labels = torch.randint(len(centres), (size,), generator=gen)

@@ -72,6 +72,21 @@ def latest_checkpoint(folder: Path) -> Path | None:
     return found[-1] if found else None
 
 
+def checkpoint_at(folder: Path, step: int | None = None) -> Path:
+    """The checkpoint of `step` (the newest when None); a clear error names the steps kept."""
+    found = list_checkpoints(folder)
+    if not found:
+        raise RunFolderError(f"{folder.parent} has no checkpoint yet; train it first")
+    if step is None:
+        return found[-1]
+    for path in found:
+        if int(path.name.split("_")[1]) == step:
+            return path
+    kept = ", ".join(str(int(p.name.split("_")[1])) for p in found)
+    raise RunFolderError(f"{folder.parent} keeps no checkpoint of step {step}; it keeps "
+                         f"steps {kept}")
+
+
 def load_checkpoint(path: Path, map_location: str | torch.device = "cpu") -> StoredCheckpoint:
     """Read a checkpoint folder; never executes code from it."""
     try:

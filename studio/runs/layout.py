@@ -6,6 +6,7 @@ EVENTS = "events.jsonl"
 SNAPSHOTS = "snapshots"
 CHECKPOINTS = "checkpoints"
 FAILURE = "failure.txt"
+EVAL_KIND = "eval"  # metrics.jsonl rows with "kind": "eval" hold quality evaluations
 
 
 def snapshot_name(step: int) -> str:

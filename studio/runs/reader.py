@@ -11,7 +11,7 @@ from typing import Any
 
 from studio.config import RunConfig, load_toml
 from studio.errors import RunFolderError
-from studio.runs.layout import CHECKPOINTS, CONFIG, EVENTS, METRICS, SNAPSHOTS
+from studio.runs.layout import CHECKPOINTS, CONFIG, EVAL_KIND, EVENTS, METRICS, SNAPSHOTS
 
 END_STATES = {"finished": "finished", "stopped": "stopped", "failed": "failed"}
 
@@ -45,9 +45,32 @@ class JsonlTail:
         return rows
 
 
-def merge_metrics(rows: list[dict[str, Any]], new: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Append `new` rows; a row whose step goes back (a resume) replaces the rows it redoes."""
+def is_eval(row: dict[str, Any]) -> bool:
+    """True for a quality-evaluation row (FD, KID, …), kept apart from the training rows."""
+    return row.get("kind") == EVAL_KIND
+
+
+def merge_evals(rows: list[dict[str, Any]], new: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Add `new` evaluation rows in step order; one of the same step and feature net replaces
+    the earlier (an evaluation can be made later, of any kept checkpoint, by `gan-studio eval`)."""
     for row in new:
+        if not is_eval(row):
+            continue
+        key = (row.get("step", 0), row.get("features"))
+        rows[:] = [r for r in rows if (r.get("step", 0), r.get("features")) != key]
+        at = len(rows)
+        while at and rows[at - 1].get("step", 0) > key[0]:
+            at -= 1
+        rows.insert(at, row)
+    return rows
+
+
+def merge_metrics(rows: list[dict[str, Any]], new: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Append `new` training rows (evaluation rows are left out); a row whose step goes back
+    (a resume) replaces the rows it redoes."""
+    for row in new:
+        if is_eval(row):
+            continue
         step = row.get("step", 0)
         while rows and rows[-1].get("step", 0) >= step:
             rows.pop()
@@ -57,6 +80,11 @@ def merge_metrics(rows: list[dict[str, Any]], new: list[dict[str, Any]]) -> list
 
 def read_metrics(folder: Path) -> list[dict[str, Any]]:
     return merge_metrics([], JsonlTail(Path(folder) / METRICS).read_new())
+
+
+def read_evals(folder: Path) -> list[dict[str, Any]]:
+    """The run's quality evaluations in step order (a resume replaces the ones it redoes)."""
+    return merge_evals([], JsonlTail(Path(folder) / METRICS).read_new())
 
 
 def read_events(folder: Path) -> list[dict[str, Any]]:
@@ -158,15 +186,21 @@ class RunFollower:
     def __init__(self, folder: Path) -> None:
         self.folder = Path(folder)
         self.metrics: list[dict[str, Any]] = []
+        self.evals: list[dict[str, Any]] = []  # quality evaluations, apart from the metrics
+        self.new_evals: list[dict[str, Any]] = []  # those the last poll found
         self.events: list[dict[str, Any]] = []
         self._metrics = JsonlTail(self.folder / METRICS)
         self._events = JsonlTail(self.folder / EVENTS)
         self._seen_snapshots: set[int] = set()
 
     def poll(self) -> tuple[list[dict[str, Any]], list[dict[str, Any]], list[tuple[int, Path]]]:
-        """(new metric rows, new events, new snapshots) since the previous poll."""
-        new_rows = self._metrics.read_new()
+        """(new metric rows, new events, new snapshots) since the previous poll; new
+        evaluation rows are in `new_evals`."""
+        lines = self._metrics.read_new()
+        new_rows = [r for r in lines if not is_eval(r)]
+        self.new_evals = [r for r in lines if is_eval(r)]
         merge_metrics(self.metrics, list(new_rows))
+        merge_evals(self.evals, self.new_evals)
         new_events = self._events.read_new()
         self.events.extend(new_events)
         snaps = [(s, p) for s, p in list_snapshots(self.folder) if s not in self._seen_snapshots]

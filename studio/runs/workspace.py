@@ -22,6 +22,11 @@ def default_workspace() -> Path:
     return base / "gan-studio" / "runs"
 
 
+def default_cache() -> Path:
+    """Where derived files that can be rebuilt live (feature nets): beside the runs folder."""
+    return default_workspace().parent / "cache"
+
+
 def new_run_folder(workspace: Path, variant: str, dataset: str) -> Path:
     """A fresh, unique folder name like `20261129-071500-dcgan-shapes` inside `workspace`."""
     tag = re.sub(r"[^A-Za-z0-9_-]+", "-", Path(dataset).name or dataset).strip("-")[:40]

@@ -16,6 +16,7 @@ from studio.runs import checkpoints
 from studio.runs.layout import (
     CHECKPOINTS,
     CONFIG,
+    EVAL_KIND,
     EVENTS,
     FAILURE,
     METRICS,
@@ -48,6 +49,11 @@ class RunWriter:
     # -- sink --------------------------------------------------------------------------------
     def on_metrics(self, step: int, metrics: dict[str, float]) -> None:
         self._append(self._metrics, {"step": step, "time": round(time.time(), 3), **metrics})
+
+    def on_eval(self, step: int, row: dict[str, Any]) -> None:
+        """A quality evaluation: an `eval` row among the metrics (the reader keeps it apart)."""
+        self._append(self._metrics, {"step": step, "time": round(time.time(), 3),
+                                     "kind": EVAL_KIND, **row})
 
     def on_snapshot(self, snapshot: Any) -> None:
         picture = snapshot_picture(snapshot)
@@ -86,3 +92,11 @@ class RunWriter:
     def close(self) -> None:
         self._metrics.close()
         self._events.close()
+
+
+def append_eval(folder: str | Path, step: int, row: dict[str, Any]) -> None:
+    """Add one evaluation row to a run's metrics (from `gan-studio eval`, outside a run)."""
+    line = json.dumps({"step": step, "time": round(time.time(), 3), "kind": EVAL_KIND, **row},
+                      default=str) + "\n"
+    with open(Path(folder) / METRICS, "a", encoding="utf-8") as handle:
+        handle.write(line)

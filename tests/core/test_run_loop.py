@@ -1,4 +1,5 @@
-"""The run loop and run folder: exact resume, controls, live changes, NaN stop, atomic files."""
+"""The run loop and run folder: exact resume, controls, live changes, NaN stop, atomic files,
+the doctor's warnings."""
 
 from __future__ import annotations
 
@@ -10,11 +11,16 @@ import pytest
 import torch
 from PIL import Image
 
+from studio.data import open_dataset
 from studio.errors import RunFolderError, TrainingDiverged
+from studio.health import Diagnosis, Doctor
 from studio.runs import checkpoints
 from studio.runs.reader import read_events, read_metrics, run_status
 from studio.session import resume_run, start_run
+from studio.train.base import DataInfo
 from studio.train.controls import RunControls
+from studio.train.loop import RunLoop
+from studio.train.registry import make_trainer
 from tests.core.helpers import tiny_config
 
 
@@ -27,12 +33,13 @@ def without_time(rows):
     return [{k: v for k, v in r.items() if k != "time"} for r in rows]
 
 
-@pytest.mark.parametrize(("variant", "dataset"), [("gan", "ring8"), ("dcgan", "shapes"),
-                                                   ("cgan", "shapes")])
-def test_resume_continues_exactly(tmp_path, variant, dataset):
+@pytest.mark.parametrize(("variant", "dataset", "recover"), [
+    ("gan", "ring8", False), ("dcgan", "shapes", False), ("cgan", "shapes", False),
+    ("gan", "ring8", True)])  # keeping copies for a NaN rollback must not change a thing
+def test_resume_continues_exactly(tmp_path, variant, dataset, recover):
     n = 10
     config = tiny_config(variant, dataset, steps=2 * n, checkpoint_every=n, log_every=3,
-                         ema_decay=0.5 if variant == "dcgan" else 0.0)
+                         ema_decay=0.5 if variant == "dcgan" else 0.0, recover_nan=recover)
     straight = tmp_path / "straight"
     assert start_run(config, straight).run() == "finished"
 
@@ -193,3 +200,88 @@ def test_metrics_rows_are_flushed_json_lines(tmp_path):
     session.run()
     lines = (tmp_path / "run" / "metrics.jsonl").read_text().splitlines()
     assert [json.loads(line)["step"] for line in lines] == [1, 2, 3, 4, 5]
+
+
+class Recorder:
+    """A sink that keeps the events and evaluation steps it is given."""
+
+    def __init__(self):
+        self.events, self.evals = [], []
+
+    def on_event(self, event):
+        self.events.append(event)
+
+    def on_eval(self, step, row):
+        self.evals.append(step)
+
+    def __getattr__(self, name):
+        return lambda *args, **kwargs: None
+
+
+class StubDoctor:
+    """Records what the loop tells it; diagnoses D winning at step 10."""
+
+    def __init__(self):
+        self.rows, self.evals, self.changes = [], [], []
+
+    def observe(self, step, row):
+        self.rows.append((step, sorted(row)))
+        if step != 10:
+            return []
+        return [Diagnosis("d_wins", "D wins", "D is too sure.", "Switch the loss.",
+                          {"loss": "non-saturating"}, {"d_real": 0.97})]
+
+    def observe_eval(self, step, row):
+        self.evals.append((step, row))
+        return []
+
+    def note_change(self, key, value):
+        self.changes.append((key, value))
+
+    def rewind(self, step):
+        pass
+
+
+def test_the_doctor_hears_every_row_and_its_diagnoses_become_warnings():
+    config = tiny_config(steps=12, log_every=5, eval_every=6)
+    data = open_dataset(config.data)
+    trainer = make_trainer(config, DataInfo.of(data), torch.device("cpu"))
+    controls, sink = RunControls(), Recorder()
+    controls.change("lr_d", 1e-4)
+    loop = RunLoop(trainer, data, config.train, sink, controls,
+                   evaluator=lambda t: {"recall": 0.5})
+    assert isinstance(loop.doctor, Doctor)  # on by default
+    loop.doctor = doctor = StubDoctor()
+    assert loop.run() == "finished"
+    assert [s for s, _ in doctor.rows] == [5, 10, 12]
+    assert "loss_d" in doctor.rows[0][1] and "d_real" in doctor.rows[0][1]
+    assert doctor.evals == [(6, {"recall": 0.5}), (12, {"recall": 0.5})]
+    assert doctor.changes == [("lr_d", 1e-4)]
+    (warning,) = [e for e in sink.events if e.kind == "warning"]
+    assert warning.step == 10
+    assert warning.message == "D wins. Switch the loss."
+    assert warning.data == {"detector": "d_wins", "title": "D wins",
+                            "explanation": "D is too sure.", "suggestion": "Switch the loss.",
+                            "fix": {"loss": "non-saturating"}, "evidence": {"d_real": 0.97}}
+
+
+def test_the_doctor_can_be_turned_off():
+    config = tiny_config(steps=2, doctor=False)
+    data = open_dataset(config.data)
+    trainer = make_trainer(config, DataInfo.of(data), torch.device("cpu"))
+    assert RunLoop(trainer, data, config.train, Recorder()).doctor is None
+
+
+def test_a_fault_in_the_doctor_turns_it_off_but_the_run_goes_on():
+    config = tiny_config(steps=10, log_every=5)
+    data = open_dataset(config.data)
+    trainer = make_trainer(config, DataInfo.of(data), torch.device("cpu"))
+    sink = Recorder()
+    loop = RunLoop(trainer, data, config.train, sink)
+    broken = StubDoctor()
+    broken.observe = lambda step, row: 1 / 0
+    loop.doctor = broken
+    assert loop.run() == "finished"
+    assert loop.doctor is None
+    (warning,) = [e for e in sink.events if e.kind == "warning"]
+    assert warning.step == 5 and "ZeroDivisionError" in warning.message
