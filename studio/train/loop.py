@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import math
 import time
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -28,6 +27,7 @@ from studio.health import Diagnosis, Doctor
 from studio.train import distributed
 from studio.train.base import Trainer, TrainerState
 from studio.train.controls import RunControls
+from studio.train.evaluation import EvalRunner, Evaluator
 from studio.train.recovery import Recovery, diverged_anywhere
 from studio.train.sampler import BatchSampler
 
@@ -66,10 +66,6 @@ class Sink(Protocol):
     def on_failed(self, step: int, error: BaseException) -> None: ...
 
 
-# Measures a trainer's samples against the data: a row of named quality figures.
-Evaluator = Callable[[Trainer], dict[str, Any]]
-
-
 class NullSink:
     """Discards everything (used on ranks other than 0)."""
 
@@ -84,7 +80,7 @@ class RunLoop:
                  controls: RunControls | None = None,
                  evaluator: Evaluator | None = None) -> None:
         self.trainer, self.dataset, self.config = trainer, dataset, config
-        self.evaluator = evaluator
+        self.evals = EvalRunner(evaluator, trainer.device) if evaluator else None
         self.sink: Sink = sink if distributed.rank() == 0 else NullSink()
         self.controls = controls or RunControls()
         self.sampler = BatchSampler(len(dataset), config.batch_size, config.seed + 2,
@@ -188,10 +184,19 @@ class RunLoop:
             self.sink.on_snapshot(self.make_snapshot())
         if s % c.checkpoint_every == 0 and s < c.steps:
             self._save_checkpoint()
-        if (self.evaluator and c.eval_every and distributed.rank() == 0
-                and (s % c.eval_every == 0 or s == c.steps)):
-            row = self.evaluator(self.trainer)
-            self.sink.on_eval(s, row)
+        if self.evals and c.eval_every and distributed.rank() == 0:
+            if s % c.eval_every == 0 or s == c.steps:
+                self.evals.submit(self.trainer, s)
+            self._report_evals()
+
+    def _report_evals(self, wait: bool = False) -> None:
+        """Hand finished evaluations to the sink and the doctor; a failed one is a warning
+        (measuring is optional, training is not)."""
+        for step, row in self.evals.ready(wait) if self.evals else []:
+            if isinstance(row, Exception):
+                self.sink.on_event(RunEvent(step, "warning", f"evaluation failed: {row}"))
+                continue
+            self.sink.on_eval(step, row)
             self._consult_doctor(row, evaluation=True)
 
     def _log_metrics(self) -> None:
@@ -235,6 +240,9 @@ class RunLoop:
         if save:  # before the partial interval is logged, so a resume averages it the same
             self._save_checkpoint()
         self._log_metrics()
+        if self.evals:
+            self._report_evals(wait=True)
+            self.evals.close()
         if status == "stopped" and self.step % self.config.snapshot_every:
             self.sink.on_snapshot(self.make_snapshot())  # the timelapse ends where it stopped
         self.sink.on_event(RunEvent(self.step, status))

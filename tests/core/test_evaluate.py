@@ -177,3 +177,43 @@ def test_names_never_call_a_studio_fd_fid():
     text = format_evaluation({"features": "studio[shapes-32]", "fd": 1.5, "kid": 0.1,
                               "kid_std": 0.01, "recall": 0.5})
     assert "FD_studio[shapes-32]" in text and "FID" not in text and "± 0.01" in text
+
+
+@pytest.mark.parametrize("background", [False, True])
+def test_evaluations_beside_training_give_the_same_rows(tmp_path, monkeypatch, background):
+    """The side-thread path (used on CUDA) measures a frozen copy of the generator: the same
+    rows as inline, reported in order, and training untouched."""
+    from studio.train import evaluation
+
+    real_init = evaluation.EvalRunner.__init__
+
+    def forced(self, evaluator, device, background_=None):
+        real_init(self, evaluator, device, background)
+
+    monkeypatch.setattr(evaluation.EvalRunner, "__init__", forced)
+    config = tiny_config("gan", "ring8", steps=20, checkpoint_every=10)
+    config = config.replace(train=config.train.replace(eval_every=5, eval_samples=200))
+    start_run(config, tmp_path / "run").run()
+    rows = read_evals(tmp_path / "run")
+    assert [r["step"] for r in rows] == [5, 10, 15, 20]
+    monkeypatch.setattr(evaluation.EvalRunner, "__init__", real_init)
+    start_run(config, tmp_path / "inline").run()
+    strip = [{k: v for k, v in r.items() if k not in ("time", "seconds")} for r in rows]
+    assert strip == [{k: v for k, v in r.items() if k not in ("time", "seconds")}
+                     for r in read_evals(tmp_path / "inline")]
+
+
+def test_a_failing_evaluation_is_a_warning_not_a_failure(tmp_path, monkeypatch):
+    from studio.metrics import evaluate
+
+    def broken(self, trainer):
+        raise RuntimeError("out of memory")
+
+    monkeypatch.setattr(evaluate.PointsEvaluator, "__call__", broken)
+    config = tiny_config("gan", "ring8", steps=10)
+    config = config.replace(train=config.train.replace(eval_every=5, eval_samples=200))
+    assert start_run(config, tmp_path / "run").run() == "finished"
+    from studio.runs.reader import read_events
+
+    warnings = [e for e in read_events(tmp_path / "run") if e["kind"] == "warning"]
+    assert [w["message"] for w in warnings] == ["evaluation failed: out of memory"] * 2
