@@ -18,6 +18,7 @@ from studio.health.diagnosis import (
     Diagnosis,
     History,
     Settings,
+    held_best,
     is_number,
     rounded,
 )
@@ -110,32 +111,36 @@ def share_of(classes: dict[str, Any], name: str) -> float:
 
 
 class ModeCollapse:
-    """G covers less and less of the data: recall, coverage, diversity, modes or classes fall."""
+    """G covers less and less of the data: recall, coverage, diversity, modes or classes fall.
+
+    A figure's best is the highest level it held for HOLD evaluations in a row, so the lucky
+    rows of a GAN still searching for the data early on are not taken for a state it lost.
+    """
 
     id, stream = "mode_collapse", "eval"
     FALL = 0.5  # a figure at or below this share of its best has collapsed
+    HOLD = 3  # evaluations in a row a best must have held
     MIN_BEST: ClassVar = {"recall": 0.2, "coverage": 0.2, "diversity": 0.5}
+    MIN_MODES = 3.0  # modes G must once have spread over before losing them counts
     GONE, WAS_THERE = 0.25, 0.5  # class share vs the data's share: vanished / once present
+    WORDS: ClassVar = {"recall": "recall (the share of real data G can produce)",
+                       "coverage": "coverage (the share of real data G comes close to)",
+                       "diversity": "the variety among G's samples"}
 
     def __init__(self, persist: int = 2, clear: int = 2) -> None:
         self.persist, self.clear = persist, clear
 
     def check(self, history: History, settings: Settings) -> Diagnosis | None:
         row, evidence, signs = history.latest(), {}, []
-        for key, words in (("recall", "recall (the share of real data G can produce)"),
-                           ("coverage", "coverage (the share of real data G comes close to)"),
-                           ("diversity", "the variety among G's samples")):
-            now, best = row.get(key), history.best(key)
+        for key, words in self.WORDS.items():
+            now, best = row.get(key), history.held_best(key, self.HOLD)
             if is_number(now) and best is not None and best >= self.MIN_BEST[key] \
                     and now <= self.FALL * best:
                 evidence.update({key: now, f"{key}_best": best})
                 signs.append(f"{words} fell from {best:.2f} to {now:.2f}")
-        now, best = row.get("modes_covered"), history.best("modes_covered")
-        if is_number(now) and best is not None and best - now >= max(2, math.ceil(best / 4)):
-            evidence.update(modes_covered=now, modes_best=best)
-            total = row.get("modes_total")
-            of = f" of {total:g}" if is_number(total) else ""
-            signs.append(f"the modes it covers fell from {best:g} to {now:g}{of}")
+        sign = self.lost_modes(history, evidence)
+        if sign:
+            signs.append(sign)
         vanished = self.vanished_classes(history)
         if vanished:
             signs.append(f"these classes have all but vanished: {', '.join(vanished)}")
@@ -143,6 +148,31 @@ class ModeCollapse:
             return None
         missing = vanished or self.missing_classes(row)
         return self.diagnose(settings, signs, missing, evidence)
+
+    def lost_modes(self, history: History, evidence: dict[str, Any]) -> str | None:
+        """A sign when G's samples now crowd onto at most FALL of the modes they once used.
+
+        With the modes' histogram (mode_kl) the count is its effective number K·e^(−KL), which
+        blur does not change; otherwise the modes covered (with sharp samples), a noisier count.
+        """
+        row = history.latest()
+        total = row.get("modes_total")
+        of = f" of {total:g}" if is_number(total) else ""
+        if is_number(row.get("mode_kl")) and is_number(total):
+            spread = [total * math.exp(-kl) for kl in history.values("mode_kl")]
+            now, best = spread[-1], held_best(spread, self.HOLD)
+            if best is None or best < self.MIN_MODES or now > self.FALL * best:
+                return None
+            evidence.update(modes_effective=now, modes_effective_best=best)
+            if is_number(row.get("modes_covered")):
+                evidence["modes_covered"] = row["modes_covered"]
+            return (f"its samples crowd onto about {now:.1f}{of} modes, where they once spread "
+                    f"evenly over about {best:.1f}")
+        now, best = row.get("modes_covered"), history.held_best("modes_covered", self.HOLD)
+        if not is_number(now) or best is None or best < self.MIN_MODES or now > self.FALL * best:
+            return None
+        evidence.update(modes_covered=now, modes_best=best)
+        return f"the modes it covers fell from {best:g} to {now:g}{of}"
 
     @staticmethod
     def data_shares(row: dict[str, Any]) -> dict[str, float]:
@@ -162,13 +192,15 @@ class ModeCollapse:
                 if share_of(made, c) <= self.GONE * share]
 
     def vanished_classes(self, history: History) -> list[str]:
-        """Missing classes that G once made at least WAS_THERE times their data share."""
+        """Missing classes that G once made at least WAS_THERE times their data share, for
+        HOLD evaluations in a row (one lucky row of a G still searching does not count)."""
         row = history.latest()
         shares = self.data_shares(row)
         past = [r.get("classes") for _, r in list(history.rows)[:-1]]
         past = [p for p in past if isinstance(p, dict)]
         return [c for c in self.missing_classes(row)
-                if any(share_of(p, c) >= self.WAS_THERE * shares[c] for p in past)]
+                if (held_best([share_of(p, c) for p in past], self.HOLD) or 0.0)
+                >= self.WAS_THERE * shares[c]]
 
     def diagnose(self, s: Settings, signs: list[str], missing: list[str],
                  evidence: dict[str, Any]) -> Diagnosis:

@@ -77,12 +77,19 @@ class History:
         vals = self.values(key, last)
         return sum(vals) / len(vals) if len(vals) == last else None
 
-    def best(self, key: str) -> float | None:
-        vals = self.values(key)
-        return max(vals) if vals else None
+    def held_best(self, key: str, hold: int) -> float | None:
+        """The highest level `key` kept for `hold` rows in a row (the best of each run of `hold`
+        rows' lowest): one lucky row early in a run does not count as a level it reached."""
+        return held_best(self.values(key), hold)
 
     def latest(self) -> dict[str, Any]:
         return self.rows[-1][1] if self.rows else {}
+
+
+def held_best(values: list[float], hold: int) -> float | None:
+    """The highest level `values` kept for `hold` entries in a row; None when fewer."""
+    runs = [min(values[i:i + hold]) for i in range(len(values) - hold + 1)]
+    return max(runs) if runs else None
 
 
 def is_number(value: Any) -> bool:
