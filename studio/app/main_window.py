@@ -37,6 +37,7 @@ class MainWindow(QMainWindow):
         self.worker: TrainingWorker | None = None
         self.workspace = Path(str(self.settings.value("workspace", "")) or default_workspace())
         self.setup = SetupPanel()
+        self.setup.set_inception(str(self.settings.value("inception", "") or ""))
         self.monitor = MonitorPanel()
         self.runs = RunsPanel(self.workspace)
         self.explore = ExplorePanel()
@@ -127,6 +128,7 @@ class MainWindow(QMainWindow):
         self.describer.described.connect(lambda cfg, d: self.setup.show_description(d))
         self.describer.failed.connect(lambda cfg, f: self.setup.show_dataset_error(f.message))
         self.monitor.change_requested.connect(self._change_setting)
+        self.monitor.status_message.connect(lambda text: self.statusBar().showMessage(text, 8000))
         self.runs.open_requested.connect(self.open_run)
         self.runs.resume_requested.connect(self.resume_training)
         self.runs.new_from_config_requested.connect(self.new_from_config)
@@ -187,7 +189,7 @@ class MainWindow(QMainWindow):
         w = self.worker
         live = {"loss": config.train.loss, "lr_g": config.train.lr_g, "lr_d": config.train.lr_d}
         self.monitor.watch(folder, config.train.steps, w.metrics, w.samples, w.game,
-                           w.wants_game, live)
+                           w.wants_game, live, config.train.eval_every)
         self.tabs.setCurrentWidget(self.monitor)
         self.state_label.setText("Training")
 
@@ -197,8 +199,6 @@ class MainWindow(QMainWindow):
             paused = event.kind == "paused"
             self.pause_action.setText("Resume" if paused else "Pause")
             self.state_label.setText("Paused" if paused else "Training")
-        elif event.kind == "warning":
-            self.statusBar().showMessage(event.message, 8000)
 
     def _on_failed(self, failure: FailureInfo) -> None:
         show_failure(self, failure)
@@ -246,7 +246,7 @@ class MainWindow(QMainWindow):
             return
         builtin = BUILTINS.get(config.data.dataset)
         points = builtin is not None and builtin.kind == "points"
-        self.monitor.follow(folder, config.train.steps, points)
+        self.monitor.follow(folder, config.train.steps, points, config.train.eval_every)
         self.tabs.setCurrentWidget(self.monitor)
 
     def new_from_config(self, folder: Path) -> None:
@@ -259,12 +259,17 @@ class MainWindow(QMainWindow):
 
     def edit_preferences(self) -> None:
         dialog = PreferencesDialog(str(self.workspace),
-                                   str(self.settings.value("theme", "auto")), self)
+                                   str(self.settings.value("theme", "auto")), self,
+                                   inception=self.setup.inception)
         dialog.accepted.connect(lambda: self.apply_preferences(*dialog.values()))
         dialog.open()
 
-    def apply_preferences(self, workspace: str, theme: str) -> None:
-        """Use `workspace` for new runs and the Runs tab, and switch the colour theme."""
+    def apply_preferences(self, workspace: str, theme: str, inception: str | None = None) -> None:
+        """Use `workspace` for new runs and the Runs tab, switch the colour theme, and give new
+        runs the FID Inception weights file `inception` ("" for none, None: unchanged)."""
+        if inception is not None:
+            self.settings.setValue("inception", inception)
+            self.setup.set_inception(inception)
         if workspace:
             self.workspace = Path(workspace).expanduser()
             self.settings.setValue("workspace", str(self.workspace))

@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 from PIL import Image
 from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtGui import QShowEvent
+from PySide6.QtGui import QPalette, QResizeEvent, QShowEvent
 from PySide6.QtWidgets import (
     QComboBox,
     QHBoxLayout,
@@ -32,21 +32,26 @@ from PySide6.QtWidgets import (
 
 from studio.app.bridge import LatestSlot, MetricBuffer, RunStateEvent
 from studio.app.dialogs import save_picture_as
+from studio.app.widgets.doctor_banner import DoctorBanners
 from studio.app.widgets.game_view import GameView
 from studio.app.widgets.image_view import ImageView
 from studio.app.widgets.loss_plot import LossPlot
+from studio.app.widgets.quality_plot import QualityPlot, hint_text
 from studio.config import LOSSES
 from studio.progress import format_duration
-from studio.runs.reader import RunFollower, list_snapshots
+from studio.runs.reader import RunFollower, list_snapshots, read_evals
 
 REFRESH_MS = 100
 PLOT_INTERVAL_S = 1.0
+ROOMY_HEIGHT = 640  # below this the doctor's banners take a line each
+QUALITY_WIDTH = 250  # the quality column's least width: its titles must fit
 
 
 class MonitorPanel(QWidget):
     """Shows one run at a time: `watch(...)` for a live run, `follow(folder)` for a folder."""
 
     change_requested = Signal(str, object)  # live setting key, value
+    status_message = Signal(str)  # a note or warning worth a line in the status bar
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -63,15 +68,24 @@ class MonitorPanel(QWidget):
         self._snapshots: list[tuple[int, Path]] = []
         self._live_picture: np.ndarray | None = None
         self._applied: dict[str, Any] = {}
+        self.live = False  # a run training in this window: its settings can change
         self.timer = QTimer(self, interval=REFRESH_MS)
         self.timer.timeout.connect(self.refresh)
         layout = QVBoxLayout(self)
+        self.banners = DoctorBanners()
+        self.banners.fix_requested.connect(self.apply_fix)
         layout.addLayout(self._build_header())
-        splitter = QSplitter(Qt.Orientation.Horizontal)
-        splitter.addWidget(self._build_plots())
-        splitter.addWidget(self._build_samples())
-        splitter.setSizes([620, 420])
-        layout.addWidget(splitter, 1)
+        layout.addWidget(self.banners)
+        self.splitter = QSplitter(Qt.Orientation.Horizontal)
+        self.splitter.addWidget(self._build_plots())
+        self.quality = QualityPlot()
+        self.quality.setMinimumWidth(QUALITY_WIDTH)
+        self.quality.has_data_changed.connect(self._show_quality)
+        self.splitter.addWidget(self.quality)
+        self.splitter.addWidget(self._build_samples())
+        self._show_quality(False)
+        self.quality_hint.hide()  # until a run is shown
+        layout.addWidget(self.splitter, 1)
 
     def _build_header(self) -> QHBoxLayout:
         row = QHBoxLayout()
@@ -118,7 +132,19 @@ class MonitorPanel(QWidget):
         self.v_plot.add_reference(-math.log(4), "−log 4 at equilibrium")
         for plot in self.plots:
             v.addWidget(plot)
+        self.quality_hint = QLabel(hint_text(0), wordWrap=True)
+        self.quality_hint.setForegroundRole(QPalette.ColorRole.PlaceholderText)
+        self.quality_hint.setContentsMargins(6, 0, 6, 0)
+        v.addWidget(self.quality_hint)
         return holder
+
+    def _show_quality(self, shown: bool) -> None:
+        """The quality column beside the loss plots while there are evaluations, else a hint."""
+        self.quality_hint.setHidden(shown)
+        if shown == self.quality.isHidden():  # give the column its share of the width
+            self.quality.setVisible(shown)
+            # relative weights: the splitter spreads its width (now or once laid out) by them
+            self.splitter.setSizes([420, 230, 350] if shown else [620, 0, 420])
 
     @property
     def plots(self) -> tuple[LossPlot, ...]:
@@ -155,9 +181,14 @@ class MonitorPanel(QWidget):
 
     # -- what to show --------------------------------------------------------------------------
     def watch(self, folder: Path, total: int, metrics: MetricBuffer, samples: LatestSlot,
-              game: LatestSlot, points: bool, live_settings: dict[str, Any]) -> None:
-        """Show a run training in this window, reading the worker's buffer and slots."""
+              game: LatestSlot, points: bool, live_settings: dict[str, Any],
+              eval_every: int = 0) -> None:
+        """Show a run training in this window, reading the worker's buffer and slots; new
+        evaluations and warnings come through `on_event` (earlier ones of a resumed run are
+        read from its folder now)."""
         self._reset(folder, total, points)
+        self.quality_hint.setText(hint_text(eval_every))
+        self.quality.set_rows(read_evals(folder))
         self.metrics, self.samples, self.game = metrics, samples, game
         self._applied = dict(live_settings)
         self.loss.setCurrentText(live_settings["loss"])
@@ -166,9 +197,10 @@ class MonitorPanel(QWidget):
         self.set_live_controls_enabled(True)
         self.timer.start()
 
-    def follow(self, folder: Path, total: int, points: bool) -> None:
+    def follow(self, folder: Path, total: int, points: bool, eval_every: int = 0) -> None:
         """Show a run folder, following it live if another process is still writing it."""
         self._reset(folder, total, points)
+        self.quality_hint.setText(hint_text(eval_every))
         self.metrics, self.samples, self.game = MetricBuffer(), LatestSlot(), LatestSlot()
         self.follower = RunFollower(folder)
         self.set_live_controls_enabled(False)
@@ -182,6 +214,9 @@ class MonitorPanel(QWidget):
         self._live_picture = None
         for plot in self.plots:
             plot.clear()
+        self.quality.clear()
+        self.quality_hint.setHidden(self.quality.has_data)
+        self.banners.clear()
         self.image.set_image(None)
         self.view_choice.setEnabled(points)
         self.view_choice.setCurrentIndex(1 if points else 0)
@@ -192,8 +227,11 @@ class MonitorPanel(QWidget):
         self.timeline_label.setText("—")
 
     def set_live_controls_enabled(self, enabled: bool) -> None:
+        """Live changes (the header's and the doctor's fixes) only for a run trained here."""
+        self.live = enabled
         for w in (self.loss, self.lr_g, self.lr_d, self.apply):
             w.setEnabled(enabled)
+        self.banners.set_live(enabled)
 
     def stop_watching(self, status: str = "finished") -> None:
         """The run ended: draw what is left, then stop the timer (a folder keeps following)."""
@@ -226,6 +264,7 @@ class MonitorPanel(QWidget):
     def _poll_folder(self) -> None:
         rows, events, snaps = self.follower.poll()
         self.metrics.extend(rows)
+        self.quality.add_rows(self.follower.new_evals)
         for event in events:
             self.on_event(RunStateEvent(event.get("step", 0), event.get("kind", ""),
                                         event.get("message", ""), event.get("data", {})))
@@ -270,11 +309,24 @@ class MonitorPanel(QWidget):
         self.progress.setFormat(f"step {step:,} / {self.total:,}{speed}{eta}{growth}")
 
     def on_event(self, event: RunStateEvent) -> None:
-        """Mark live setting changes on every plot with a labelled vertical line."""
+        """Mark live setting changes on every plot, draw evaluations, show diagnoses."""
         if event.kind == "change":
             label = f"{event.data.get('key')} → {event.data.get('new')}"
             for plot in self.plots:
                 plot.add_marker(event.step, label)
+            self.quality.add_marker(event.step, label)
+        elif event.kind == "eval":
+            self.quality.add_rows([{"step": event.step, **event.data}])
+        elif event.kind == "warning" and event.data.get("detector"):
+            if self.banners.add(event.step, event.data) is not None:
+                self.status_message.emit(f"Run doctor: {event.data.get('title', '')} "
+                                         f"(step {event.step:,}) — see the Monitor tab")
+        elif event.kind in ("warning", "note"):
+            self.status_message.emit(event.message)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self.banners.set_roomy(self.height() >= ROOMY_HEIGHT)
 
     def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)
@@ -315,6 +367,19 @@ class MonitorPanel(QWidget):
 
     def save_image(self) -> None:
         save_picture_as(self, self.image.image(), "samples.png")
+
+    def apply_fix(self, fix: dict[str, Any]) -> None:
+        """Send a diagnosis's fix to the running training, exactly as given, and show the new
+        values in the header (the run's change event then marks the plots)."""
+        if not self.live:
+            return
+        for key, value in fix.items():
+            if key == "loss":
+                self.loss.setCurrentText(str(value))
+            elif key in ("lr_g", "lr_d"):
+                (self.lr_g if key == "lr_g" else self.lr_d).setText(f"{value:g}")
+            self._applied[key] = value
+            self.change_requested.emit(key, value)
 
     def _apply_changes(self) -> None:
         """Send only the settings that differ from what the run uses now."""

@@ -45,11 +45,16 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from studio.app.widgets.run_quality import FIGURES, TIPS, QualityCache, RunQuality
 from studio.errors import StudioError
+from studio.metrics.names import INCEPTION
 from studio.runs.reader import RunSummary, has_checkpoint, list_runs, read_config
 
-HEADERS = ("Name", "Variant", "Dataset", "Progress", "Status", "Started")
-NAME, VARIANT, DATASET, PROGRESS, STATUS, STARTED = range(len(HEADERS))
+HEADERS = ("Name", "Variant", "Dataset", "Progress", "Status", "FD", "Best FD", "Recall",
+           "Best recall", "Started")
+NAME, VARIANT, DATASET, PROGRESS, STATUS, FD, BEST_FD, RECALL, BEST_RECALL, STARTED = range(
+    len(HEADERS))
+QUALITY = dict(zip((FD, BEST_FD, RECALL, BEST_RECALL), FIGURES, strict=True))  # col → figure
 SORT_ROLE = Qt.ItemDataRole.UserRole + 1
 STATUS_COLOURS = {"running": "#2f7de1", "finished": "#2e9e4f", "stopped": "#8a8a8a",
                   "failed": "#d64541", "paused": "#e0a100", "new": "#b8b8b8",
@@ -89,11 +94,19 @@ class RunTableModel(QAbstractTableModel):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._runs: list[RunSummary] = []
+        self._quality: dict[Path, RunQuality | None] = {}
 
-    def set_runs(self, runs: list[RunSummary]) -> None:
-        """Replace the rows; the same folders in the same order update in place."""
-        if runs == self._runs:
+    def set_runs(self, runs: list[RunSummary],
+                 quality: dict[Path, RunQuality | None] | None = None) -> None:
+        """Replace the rows (and their quality figures, by folder); the same folders in the
+        same order update in place."""
+        quality = dict(quality or {})
+        if runs == self._runs and quality == self._quality:
             return
+        all_inception = self._all_inception()
+        self._quality = quality
+        if self._all_inception() != all_inception:  # "FD" ↔ "FID" in the headers
+            self.headerDataChanged.emit(Qt.Orientation.Horizontal, FD, BEST_FD)
         if [r.folder for r in runs] == [r.folder for r in self._runs]:
             self._runs = list(runs)
             last = self.index(len(runs) - 1, len(HEADERS) - 1)
@@ -105,6 +118,14 @@ class RunTableModel(QAbstractTableModel):
 
     def summary(self, row: int) -> RunSummary:
         return self._runs[row]
+
+    def quality(self, row: int) -> RunQuality | None:
+        return self._quality.get(self._runs[row].folder)
+
+    def _all_inception(self) -> bool:
+        """Every listed run with evaluations measured on the FID Inception: FD is FID."""
+        nets = {q.features for q in self._quality.values() if q is not None}
+        return nets == {INCEPTION}
 
     def row_of(self, folder: Path) -> int:
         """The row of the run in `folder`, or -1."""
@@ -122,12 +143,20 @@ class RunTableModel(QAbstractTableModel):
             return None
         if role == Qt.ItemDataRole.TextAlignmentRole and section == PROGRESS:
             return Qt.AlignmentFlag.AlignCenter
-        return HEADERS[section] if role == Qt.ItemDataRole.DisplayRole else None
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return TIPS.get(QUALITY.get(section, ""))
+        if role != Qt.ItemDataRole.DisplayRole:
+            return None
+        if section in (FD, BEST_FD) and self._all_inception():
+            return HEADERS[section].replace("FD", "FID")
+        return HEADERS[section]
 
     def data(self, index: QModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid():
             return None
         run, col = self._runs[index.row()], index.column()
+        if col in QUALITY:
+            return self._quality_data(self._quality.get(run.folder), QUALITY[col], role)
         if role == Qt.ItemDataRole.DisplayRole:
             return self._text(run, col)
         if role == Qt.ItemDataRole.ToolTipRole:
@@ -142,8 +171,20 @@ class RunTableModel(QAbstractTableModel):
 
     @staticmethod
     def _text(run: RunSummary, col: int) -> str:
-        return (run.name, run.variant, short_dataset(run.dataset),
-                f"{run.step:,} / {run.steps:,}", run.status, format_started(run.started))[col]
+        texts = {NAME: run.name, VARIANT: run.variant, DATASET: short_dataset(run.dataset),
+                 PROGRESS: f"{run.step:,} / {run.steps:,}", STATUS: run.status,
+                 STARTED: format_started(run.started)}
+        return texts.get(col, "")
+
+    @staticmethod
+    def _quality_data(quality: RunQuality | None, figure: str, role: int) -> Any:
+        """A quality cell: its number to sort by (None when empty), text and tooltip."""
+        if quality is None:
+            return None
+        if role == Qt.ItemDataRole.TextAlignmentRole:
+            return Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
+        return {SORT_ROLE: quality.value, Qt.ItemDataRole.DisplayRole: quality.text,
+                Qt.ItemDataRole.ToolTipRole: quality.tooltip}.get(role, lambda _f: None)(figure)
 
     @staticmethod
     def _sort_key(run: RunSummary, col: int) -> Any:
@@ -163,6 +204,14 @@ class RunFilterProxy(QSortFilterProxyModel):
         self.setSourceModel(runs)
         self.setSortRole(SORT_ROLE)
         self.setFilterCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
+
+    def lessThan(self, left: QModelIndex, right: QModelIndex) -> bool:
+        """Numbers by value; empty cells (runs never evaluated) last in either order."""
+        a, b = left.data(SORT_ROLE), right.data(SORT_ROLE)
+        if a is None or b is None:
+            descending = self.sortOrder() == Qt.SortOrder.DescendingOrder
+            return b is None and a is not None if not descending else a is None and b is not None
+        return a < b
 
     def filterAcceptsRow(self, source_row: int, source_parent: QModelIndex) -> bool:
         run, pattern = self.runs.summary(source_row), self.filterRegularExpression()
@@ -190,6 +239,7 @@ class RunsPanel(QWidget):
         self._model = RunTableModel(self)
         self._proxy = RunFilterProxy(self._model, self)
         self._timer = QTimer(self, interval=REFRESH_MS, timeout=self.refresh)
+        self._quality = QualityCache()
         self._build_ui()
         self.refresh()
 
@@ -237,8 +287,8 @@ class RunsPanel(QWidget):
         header.setSectionResizeMode(NAME, QHeaderView.ResizeMode.Stretch)
         header.setHighlightSections(False)
         header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
-        for col, width in zip((VARIANT, DATASET, PROGRESS, STATUS, STARTED),
-                              (80, 140, 110, 100, 130), strict=True):
+        for col, width in zip((VARIANT, DATASET, PROGRESS, STATUS, *QUALITY, STARTED),
+                              (80, 140, 110, 100, 64, 64, 64, 84, 130), strict=True):
             table.setColumnWidth(col, width)
         return table
 
@@ -282,7 +332,8 @@ class RunsPanel(QWidget):
     def refresh(self) -> None:
         """Re-read the workspace, keeping the selected run selected."""
         selected = self.selected_folder()
-        self._model.set_runs(list_runs(self._workspace))
+        runs = list_runs(self._workspace)
+        self._model.set_runs(runs, {r.folder: self._quality.get(r.folder) for r in runs})
         self.stack.setCurrentIndex(0 if self._model.rowCount() else 1)
         self.filter_edit.setEnabled(self._model.rowCount() > 0)
         if selected is not None and selected != self.selected_folder():

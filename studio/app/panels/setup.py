@@ -55,6 +55,7 @@ class SetupPanel(QWidget):
         self.description: Any = None
         self.engine_ready = False
         self.variant = "gan"
+        self.inception = ""  # the FID Inception weights file from Preferences ("" for none)
         self._debounce = QTimer(self, singleShot=True, interval=250)
         self._debounce.timeout.connect(self._emit_dataset)
         layout = QHBoxLayout(self)
@@ -130,7 +131,8 @@ class SetupPanel(QWidget):
         top.addRow("Device", self.device)
         outer.addLayout(top)
         self.data_form = ConfigForm(DataConfig, exclude=("dataset",), title="Data")
-        self.train_form = ConfigForm(TrainConfig, exclude=("device",), title="Training")
+        self.train_form = ConfigForm(TrainConfig, exclude=("device", "inception"),
+                                     title="Training")
         self.model_form: ConfigForm = ConfigForm(VARIANTS["gan"].model_config, title="Model")
         self.forms = QVBoxLayout()
         for form in (self.data_form, self.model_form, self.train_form):
@@ -305,10 +307,20 @@ class SetupPanel(QWidget):
         self.engine_ready = ready
         self._update_start()
 
+    def set_inception(self, path: str) -> None:
+        """New runs measure FID with these Inception weights ("" for the studio feature net)."""
+        path = str(path).strip()
+        self.inception = str(Path(path).expanduser()) if path else ""
+
     def current_config(self) -> RunConfig:
         """The run the form describes, or ConfigError saying which setting is wrong."""
+        if self.inception and not Path(self.inception).is_file():
+            raise ConfigError(f"The FID Inception weights file {self.inception} does not "
+                              "exist. Choose another in Preferences, or clear the field to "
+                              "measure with the studio feature net.")
         train = TrainConfig(**{**vars(self.train_form.value()),
-                               "device": self.device.currentData() or "auto"})
+                               "device": self.device.currentData() or "auto",
+                               "inception": self.inception})
         return RunConfig(variant=self.variant, data=self.data_config(),
                          model=self.model_form.value(), train=train)
 

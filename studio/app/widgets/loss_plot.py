@@ -83,7 +83,7 @@ def _ema_finite(x: np.ndarray, a: float) -> np.ndarray:
     return s
 
 
-def _blend(a: QColor, b: QColor, t: float) -> QColor:
+def blend(a: QColor, b: QColor, t: float) -> QColor:
     """Colour ``t`` of the way from ``a`` to ``b``."""
     return QColor.fromRgbF(
         a.redF() + (b.redF() - a.redF()) * t,
@@ -96,7 +96,7 @@ def apply_plot_palette(plot: pg.PlotWidget, palette: QPalette, title: str = "") 
     """Colour a plot from the Qt palette so it reads well in light and dark themes."""
     base = palette.color(QPalette.ColorRole.Base)
     text = palette.color(QPalette.ColorRole.Text)
-    muted = _blend(base, text, 0.6)
+    muted = blend(base, text, 0.6)
     plot.setBackground(base)
     item = plot.getPlotItem()
     for name in ("left", "bottom"):
@@ -110,7 +110,7 @@ def apply_plot_palette(plot: pg.PlotWidget, palette: QPalette, title: str = "") 
     legend = item.legend
     if legend is not None:
         legend.setBrush(pg.mkBrush(base.red(), base.green(), base.blue(), 200))
-        legend.setPen(pg.mkPen(_blend(base, text, 0.25)))
+        legend.setPen(pg.mkPen(blend(base, text, 0.25)))
         legend.setLabelTextColor(text)
         for _sample, label in legend.items:
             label.setText(label.text)
@@ -200,7 +200,7 @@ class LossPlot(QWidget):
         """Restyle the plot from the current palette."""
         apply_plot_palette(self._plot, self.palette(), self._title)
         text, base = self._text_and_base()
-        self._cursor.setPen(pg.mkPen(_blend(base, text, 0.35), width=1))
+        self._cursor.setPen(pg.mkPen(blend(base, text, 0.35), width=1))
         for _step, _label, line in self._markers:
             line.setPen(self._marker_pen())
             line.label.fill = pg.mkBrush(base.red(), base.green(), base.blue(), 190)
@@ -335,14 +335,14 @@ class LossPlot(QWidget):
             return
         index = int(np.argmin(np.abs(self._steps - step)))
         nearest = float(self._steps[index])
-        parts = [f"step {_fmt_step(nearest)}"]
+        parts = [f"step {format_step(nearest)}"]
         for key, raw in self._raw.items():
             if index >= raw.size:
                 continue
-            value = _fmt_value(raw[index])
+            value = format_value(raw[index])
             shown = self._shown.get(key)
             if self.smoothing > 0 and shown is not None and index < shown.size:
-                value = f"{_fmt_value(shown[index])} (raw {value})"
+                value = f"{format_value(shown[index])} (raw {value})"
             parts.append(f"{self._labels[key]} {value}")
         self._readout.setText(" · ".join(parts))
         self._cursor.setValue(nearest)
@@ -354,7 +354,7 @@ class LossPlot(QWidget):
 
     def _marker_pen(self) -> QPen:
         text, base = self._text_and_base()
-        return pg.mkPen(_blend(base, text, 0.55), width=1, style=Qt.PenStyle.DashLine)
+        return pg.mkPen(blend(base, text, 0.55), width=1, style=Qt.PenStyle.DashLine)
 
     def _text_and_base(self) -> tuple[QColor, QColor]:
         palette = self.palette()
@@ -400,11 +400,11 @@ class LossPlot(QWidget):
         self.show_readout_at(math.nan)
 
 
-def _fmt_step(step: float) -> str:
+def format_step(step: float) -> str:
     """Steps are integers in practice; print them without a trailing ``.0``."""
     return str(int(step)) if float(step).is_integer() else f"{step:g}"
 
 
-def _fmt_value(value: float) -> str:
+def format_value(value: float) -> str:
     """Four significant digits, NaN spelled out."""
     return "nan" if not math.isfinite(value) else f"{value:.4g}"
