@@ -246,7 +246,9 @@ class MainWindow(QMainWindow):
             return
         builtin = BUILTINS.get(config.data.dataset)
         points = builtin is not None and builtin.kind == "points"
-        self.monitor.follow(folder, config.train.steps, points, config.train.eval_every)
+        t = config.train
+        self.monitor.follow(folder, t.steps, points, t.eval_every,
+                            {"loss": t.loss, "lr_g": t.lr_g, "lr_d": t.lr_d})
         self.tabs.setCurrentWidget(self.monitor)
 
     def new_from_config(self, folder: Path) -> None:

@@ -376,3 +376,17 @@ def test_a_live_run_in_the_window_fills_the_quality_plot(qtbot, settings, tmp_pa
             w.worker.wait()
             w.worker = None
         w.shutdown()
+
+
+def test_an_opened_run_shows_its_own_loss_and_rates_then_its_changes(qtbot, tmp_path):
+    change = {"step": 400, "time": 0.0, "kind": "change", "message": "lr_d: 0.0002 → 5e-05",
+              "data": {"key": "lr_d", "old": 2e-4, "new": 5e-5}}
+    folder = write_run(tmp_path / "mm", [], [change], loss="minimax", lr_g=2e-5, lr_d=2e-4)
+    monitor = MonitorPanel()
+    qtbot.addWidget(monitor)
+    monitor.follow(folder, 1000, points=False, settings={"loss": "minimax", "lr_g": 2e-5,
+                                                         "lr_d": 2e-4})
+    monitor.refresh()
+    assert monitor.loss.currentText() == "minimax" and not monitor.loss.isEnabled()
+    assert (monitor.lr_g.text(), monitor.lr_d.text()) == ("2e-05", "5e-05")
+    monitor.timer.stop()

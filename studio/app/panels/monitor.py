@@ -191,15 +191,17 @@ class MonitorPanel(QWidget):
         self.quality.set_rows(read_evals(folder))
         self.metrics, self.samples, self.game = metrics, samples, game
         self._applied = dict(live_settings)
-        self.loss.setCurrentText(live_settings["loss"])
-        self.lr_g.setText(f"{live_settings['lr_g']:g}")
-        self.lr_d.setText(f"{live_settings['lr_d']:g}")
+        self._show_settings(live_settings)
         self.set_live_controls_enabled(True)
         self.timer.start()
 
-    def follow(self, folder: Path, total: int, points: bool, eval_every: int = 0) -> None:
-        """Show a run folder, following it live if another process is still writing it."""
+    def follow(self, folder: Path, total: int, points: bool, eval_every: int = 0,
+               settings: dict[str, Any] | None = None) -> None:
+        """Show a run folder, following it live if another process is still writing it; the
+        header shows the run's own loss and learning rates (`settings`), then its changes."""
         self._reset(folder, total, points)
+        if settings:
+            self._show_settings(settings)
         self.quality_hint.setText(hint_text(eval_every))
         self.metrics, self.samples, self.game = MetricBuffer(), LatestSlot(), LatestSlot()
         self.follower = RunFollower(folder)
@@ -225,6 +227,14 @@ class MonitorPanel(QWidget):
         self.timeline.blockSignals(False)
         self.timeline.setEnabled(False)
         self.timeline_label.setText("—")
+
+    def _show_settings(self, settings: dict[str, Any]) -> None:
+        """The loss and learning rates the run trains with now, in the header."""
+        if "loss" in settings:
+            self.loss.setCurrentText(str(settings["loss"]))
+        for key, box in (("lr_g", self.lr_g), ("lr_d", self.lr_d)):
+            if key in settings:
+                box.setText(f"{float(settings[key]):g}")
 
     def set_live_controls_enabled(self, enabled: bool) -> None:
         """Live changes (the header's and the doctor's fixes) only for a run trained here."""
@@ -311,7 +321,10 @@ class MonitorPanel(QWidget):
     def on_event(self, event: RunStateEvent) -> None:
         """Mark live setting changes on every plot, draw evaluations, show diagnoses."""
         if event.kind == "change":
-            label = f"{event.data.get('key')} → {event.data.get('new')}"
+            key, new = event.data.get("key"), event.data.get("new")
+            label = f"{key} → {new}"
+            if not self.live and key in ("loss", "lr_g", "lr_d"):
+                self._show_settings({key: new})  # a followed run's header follows its changes
             for plot in self.plots:
                 plot.add_marker(event.step, label)
             self.quality.add_marker(event.step, label)
