@@ -233,13 +233,27 @@ def back_and_forth(values: list[float]) -> float:
     return travelled / max(abs(values[-1] - values[0]), 1e-12 * travelled, 1e-300)
 
 
+def reversals(values: list[float], least: float) -> int:
+    """How often the moves of at least `least` between consecutive rows change direction (an
+    up-and-down spike: 1; each further swing back: 1 more). Smaller moves are skipped."""
+    signs = [b > a for a, b in itertools.pairwise(values) if abs(b - a) >= least]
+    return sum(s != t for s, t in itertools.pairwise(signs))
+
+
 class Oscillation:
-    """The losses swing ever wider: the two players overshoot each other, round after round."""
+    """The losses swing ever wider: the two players overshoot each other, round after round.
+
+    A swing must come back again and again: one spike (up, down, fading) is no oscillation, so
+    the window's big moves (each at least half its swing, at least the threshold) must change
+    direction REVERSALS times or more; one spike's moves change it once, noise's are too small.
+    """
 
     id, stream = "oscillation", "train"
     GROWTH = 3.0  # the recent swing, at least this many times the run's usual swing
     FLOOR = 0.15  # … and at least this share of the loss's balance value (1 for WGAN)
     BACK_AND_FORTH = 3.0  # distance travelled / net change: a swing returns, a blow-up does not
+    REVERSALS = 4  # direction changes among the window's big moves: two full swings back
+    BIG_MOVE = 0.5  # a big move: at least this share of the window's swing
 
     def __init__(self, window: int, persist: int, clear: int) -> None:
         self.window, self.persist, self.clear = window, persist, clear
@@ -256,10 +270,14 @@ class Oscillation:
             usual_swing = usual[len(usual) // 2]
             scale = abs(D_BALANCE.get(settings.loss, 1.0)) if key == "loss_d" else \
                 abs(G_BALANCE.get(settings.loss, 1.0)) or 1.0
-            if (now >= self.GROWTH * usual_swing and now >= self.FLOOR * scale
-                    and now > before and back_and_forth(values[-w:]) >= self.BACK_AND_FORTH):
+            least = max(self.GROWTH * usual_swing, self.FLOOR * scale)
+            if now < least or now <= before or back_and_forth(values[-w:]) < self.BACK_AND_FORTH:
+                continue
+            turns = reversals(values[-w:], max(least, self.BIG_MOVE * now))
+            if turns >= self.REVERSALS:
                 evidence = {"loss": key, "swing": now, "swing_before": before,
-                            "swing_usual": usual_swing, "level": sum(values[-w:]) / w}
+                            "swing_usual": usual_swing, "reversals": turns,
+                            "level": sum(values[-w:]) / w}
                 return self.diagnose(settings, key, evidence)
         return None
 
@@ -268,7 +286,8 @@ class Oscillation:
         ratio = evidence["swing"] / max(evidence["swing_usual"], 1e-12)
         explanation = (
             f"{who} loss swings up and down ever more widely: from one log row to the next it "
-            f"now moves by about {evidence['swing']:.3g}, {ratio:.0f}× its usual amount. "
+            f"now moves by about {evidence['swing']:.3g}, {ratio:.0f}× its usual amount, and "
+            f"it turned back {evidence['reversals']} times in the last {self.window} rows. "
             "The two networks keep overshooting each other instead of "
             "settling; left alone such swings tend to grow until training breaks down.")
         fix = {"lr_g": halved(s.lr_g), "lr_d": halved(s.lr_d)}

@@ -238,6 +238,39 @@ def test_growing_swings_are_an_oscillation_and_halve_both_rates():
     assert d.data["loss"] == "loss_d" and d.data["swing"] > 3 * d.data["swing_usual"]
 
 
+def spiked(rng: random.Random) -> list[dict[str, float]]:
+    """A calm run whose losses spike once (a rate pushed far too high, as on a real ring8 run)
+    and then settle, D ahead, on a new level: loss_d 1.37 → 92 → 9 → 0.6 → 0.5."""
+    rows = [healthy(rng) for _ in range(150)]
+    for loss_d, loss_g in ((92.0, 41.0), (9.0, 4.6), (0.64, 2.2)):
+        rows.append({**healthy(rng), "loss_d": loss_d, "loss_g": loss_g})
+    for _ in range(60):
+        row = healthy(rng)
+        row.update(loss_d=0.5 + rng.gauss(0, 0.02), loss_g=2.0 + rng.gauss(0, 0.04))
+        rows.append(row)
+    return rows
+
+
+def test_a_single_spike_that_fades_is_divergence_but_no_oscillation():
+    rng = random.Random(13)
+    found = feed(Doctor(config(lr_g=1e-2, lr_d=1e-2)), spiked(rng))
+    # one up-and-down jump dwarfs the usual swing and goes back and forth, yet it does not
+    # come back again: the big moves change direction once, not the four times of a swing
+    assert [d.detector for _, d in found] == ["divergence"]
+    assert found[0][0] == 1530  # the spike's row (1510) and two more
+    assert found[0][1].fix == {"lr_g": 5e-3, "lr_d": 5e-3}
+
+
+def test_repeated_swings_after_a_spike_are_still_an_oscillation():
+    rng = random.Random(14)
+    rows = spiked(rng)
+    for i, row in enumerate(rows[-40:]):  # the new level swings by ±0.8 every other row
+        row["loss_g"] += 0.8 * (-1) ** i
+    found = feed(Doctor(config(lr_g=1e-2, lr_d=1e-2)), rows)
+    assert [d.detector for _, d in found] == ["divergence", "oscillation"]
+    assert found[1][1].data["loss"] == "loss_g" and found[1][1].data["reversals"] >= 4
+
+
 def test_an_exploding_loss_is_divergence():
     rng = random.Random(9)
     doctor = Doctor(config(lr_g=2e-4, lr_d=2e-4))

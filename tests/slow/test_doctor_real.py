@@ -16,6 +16,18 @@ with smoothed D(x) 0.86–0.89 and D(G(z)) 0.11–0.13 against thresholds of 0.8
 700), with the ring's effective modes down from 5.1–7.9 to 1.0–3.1 of 8; the same 24 runs never
 warned before the push, nor did 18 unpushed ones, nor 12 of the healthy 500-step run stretched to
 2000 steps. Only the test's seed (0) runs here.
+
+Divergence: a calm run (R1 0.1) has both rates raised 50× to 5e-2 at step 400; D's loss leaps
+from 1.36 to 1e5–1e7 and stays above 20. 500 steps, about 2.5 s (5 s with SSE4 kernels).
+Oscillation: at step 800 a calm run switches live to a Wasserstein critic whose gradient penalty
+weight is 0, the textbook game that never settles: D's loss swings in sign and ever wider. 1200
+steps, about 6 s (10 s with SSE4 kernels).
+
+Measured over seeds 0–5, both instruction sets (12 runs each): divergence — the warning came at
+step 430 in all 12 with the recent mean of |loss_d| 1.4e5–8e6 against a threshold of about 14,
+nothing before the push. Oscillation — called in all 12, at 940–1050, with D's loss turning back
+5–9 times in 20 rows (4 needed) and swinging 4.5–5500× the larger of its usual swing and 0.15;
+the divergence warning came too in 7 of them (its magnitude explodes as well).
 """
 
 from __future__ import annotations
@@ -127,3 +139,71 @@ def test_the_same_run_left_alone_raises_no_warning(tmp_path):
     events, modes = spread_run(tmp_path, push=False)
     assert min(m for s, m in modes.items() if s >= 400) > 4, modes  # measured ≥ 6.5 of 8
     assert [e for e in events if e["kind"] == "warning"] == []
+
+
+def pushed_run(tmp_path, steps: int, step: int, changes: tuple[tuple[str, Any], ...],
+               **train: Any) -> list[dict]:
+    """A calm ring8 run of `steps` (both rates 1e-3), no evaluations, given the live `changes`
+    at `step`; returns its events, after checking the changes were made."""
+    settings = {"steps": steps, "batch_size": 128, "loss": "non-saturating", "lr_g": 1e-3,
+                "lr_d": 1e-3, "device": "cpu", "log_every": 10, "eval_every": 0,
+                "snapshot_every": 10**6, "checkpoint_every": 10**7, **train}
+    config = RunConfig(variant="gan", data=DataConfig(dataset="ring8", size=20000),
+                       model=GanModelConfig(hidden=128), train=TrainConfig(**settings))
+    torch.set_num_threads(1)
+    controls = RunControls()
+    sinks = (PushAt(controls, step, changes),)
+    assert start_run(config, tmp_path, sinks=sinks, controls=controls).run() == "finished"
+    events = read_events(tmp_path)
+    made = [(e["step"], e["data"]["key"]) for e in events if e["kind"] == "change"]
+    assert made == [(step, key) for key, _ in changes]
+    return events
+
+
+DIVERGE_AT = 400
+DIVERGE = (("lr_d", 5e-2), ("lr_g", 5e-2))  # both rates 50× too high: every weight jumps
+
+
+@pytest.mark.slow
+def test_a_run_pushed_to_diverge_is_diagnosed_with_both_rates_halved(tmp_path):
+    # 500 steps of a balanced run (R1 keeps it calm), both rates raised to 5e-2 at step 400:
+    # D's loss leaps from 1.36 to 1e5–1e7 and stays in the tens to thousands
+    events = pushed_run(tmp_path, 500, DIVERGE_AT, DIVERGE, r1_gamma=0.1)
+    warnings = [e for e in events if e["kind"] == "warning"]
+    assert warnings and all(w["step"] > DIVERGE_AT for w in warnings), warnings
+    divergence = [w for w in warnings if w["data"]["detector"] == "divergence"]
+    assert len(divergence) == 1, warnings  # once per episode
+    assert divergence[0]["step"] <= DIVERGE_AT + 60  # measured: 30 steps after the push
+    data = divergence[0]["data"]
+    assert data["fix"] == {"lr_g": 2.5e-2, "lr_d": 2.5e-2}  # half the rates that diverged
+    evidence = data["evidence"]
+    assert evidence["quantity"] == "loss_d"
+    assert 1.2 < evidence["usual"] < 1.6  # D's loss near its balance 2·ln 2 before the push
+    # the threshold is 10× usual (≈ 14); measured 1.4e5–8e6 (mean of the 3 latest rows)
+    assert evidence["recent"] > 1000 * evidence["usual"]
+    assert "exploded" in data["explanation"] and "Halve both learning rates" in data["suggestion"]
+
+
+SWING_AT = 800
+UNCONSTRAINED = (("loss", "wgan-gp"),)  # a Wasserstein critic, but its penalty weight is 0
+
+
+@pytest.mark.slow
+def test_an_unconstrained_critic_is_diagnosed_as_oscillation(tmp_path):
+    # The textbook non-converging game: a Wasserstein critic with nothing keeping it smooth
+    # (gradient penalty λ = 0). Critic and generator circle each other: D's loss, steady near
+    # 1.3 before, now swings between about ±10 and ±1000, changing sign every row or two.
+    events = pushed_run(tmp_path, 1200, SWING_AT, UNCONSTRAINED, gp_weight=0.0)
+    warnings = [e for e in events if e["kind"] == "warning"]
+    assert warnings and all(w["step"] > SWING_AT for w in warnings), warnings
+    oscillation = [w for w in warnings if w["data"]["detector"] == "oscillation"]
+    assert oscillation, warnings
+    assert oscillation[0]["step"] <= SWING_AT + 350  # measured: 140–250 steps after the push
+    data = oscillation[0]["data"]
+    assert data["fix"] == {"lr_g": 5e-4, "lr_d": 5e-4}
+    evidence = data["evidence"]
+    assert evidence["loss"] == "loss_d" and evidence["reversals"] >= 4
+    # the threshold is 3× the usual swing (at least 0.15); measured 4.5–5500× the larger of
+    # usual (0.1–0.3) and 0.15, and 68× (seed 0, default kernels), 5500× (seed 0, SSE4)
+    assert evidence["swing"] > 3 * max(evidence["swing_usual"], 0.15)
+    assert "swings" in data["explanation"] and "Halve both learning rates" in data["suggestion"]
