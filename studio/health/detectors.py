@@ -290,11 +290,16 @@ class Oscillation:
             f"it turned back {evidence['reversals']} times in the last {self.window} rows. "
             "The two networks keep overshooting each other instead of "
             "settling; left alone such swings tend to grow until training breaks down.")
-        fix = {"lr_g": halved(s.lr_g), "lr_d": halved(s.lr_d)}
-        suggestion = (f"Halve both learning rates (G to {fix['lr_g']:g}, D to {fix['lr_d']:g}) "
-                      "so each update moves the game less.")
+        fix, halve = both_halved(s)
+        suggestion = f"{halve} so each update moves the game less."
         return Diagnosis(self.id, "The losses are oscillating with growing swings",
                          explanation, suggestion, fix, rounded(evidence))
+
+
+def both_halved(s: Settings) -> tuple[dict[str, float], str]:
+    """The fix that halves both learning rates, and the words that say so."""
+    fix = {"lr_g": halved(s.lr_g), "lr_d": halved(s.lr_d)}
+    return fix, f"Halve both learning rates (G to {fix['lr_g']:g}, D to {fix['lr_d']:g})"
 
 
 class Divergence:
@@ -333,9 +338,8 @@ class Divergence:
             f"against a usual {evidence['usual']:.3g}. Updates this large throw the networks "
             "far from where they were; the next stop is usually NaN (not a number), after "
             "which nothing more can be learned.")
-        fix = {"lr_g": halved(s.lr_g), "lr_d": halved(s.lr_d)}
-        suggestion = (f"Halve both learning rates (G to {fix['lr_g']:g}, D to {fix['lr_d']:g}); "
-                      "if it keeps happening, a gradient penalty (R1 γ) calms D.")
+        fix, halve = both_halved(s)
+        suggestion = f"{halve}; if it keeps happening, a gradient penalty (R1 γ) calms D."
         return Diagnosis(self.id, "Training is diverging", explanation, suggestion, fix,
                          rounded(evidence))
 
