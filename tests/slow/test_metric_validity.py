@@ -86,8 +86,11 @@ def test_blur_and_noise_worsen_fidelity_steadily(world, spoil, strengths):
     precision = [r["precision"] for r in runs]
     assert increasing(fds), fds
     assert increasing(kids), kids
-    assert increasing([-p for p in precision]), precision
-    assert precision[-1] < 0.6 * precision[0], precision
+    # FD and KID rise steadily; precision falls, but not always steadily: heavily blurred
+    # shapes become blobs that some nets place among the reals again (seen with one net
+    # trained under SSE4.1 kernels: 0.93, 0.82, 0.41, 0.59), so only the fall is asserted
+    assert all(p < precision[0] for p in precision[1:]), precision
+    assert min(precision) < 0.6 * precision[0], precision
 
 
 def test_dropped_classes_cut_recall_and_coverage_not_precision(world):
@@ -116,12 +119,11 @@ def test_duplicating_one_image_collapses_diversity(world):
         images[: int(share * N)] = held[0]
         runs.append(measure(world, images))
     coverage = [r["coverage"] for r in runs]
-    recall = [r["recall"] for r in runs]
     spread = [r["diversity"] for r in runs]
     assert increasing([-c for c in coverage]), coverage
-    # recall barely moves: the few distinct fakes left have huge k-NN balls that still hold
-    # most reals — the flaw of recall that coverage was made to fix (Naeem et al. 2020)
-    assert recall[-1] <= recall[0], recall
+    # recall is not asserted: it barely moves (0.95–0.97 measured, either way), since the few
+    # distinct fakes left have huge k-NN balls that still hold most reals — the flaw of recall
+    # that coverage was made to fix (Naeem et al. 2020)
     assert increasing([-d for d in spread]), spread
     assert spread[-1] < 0.5, spread
     assert increasing([r["fd"] for r in runs]), runs
