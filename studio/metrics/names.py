@@ -43,6 +43,10 @@ def format_evaluation(row: dict) -> str:
             text = (f"{value} of {row.get('modes_total')}" if key == "modes_covered"
                     else f"{value:.4g}")
             lines.append((key.replace("_", " "), text))
+    if "feature_accuracy" in row:  # how well the studio net knows the data it embeds
+        task = "classes" if row.get("feature_task") == "labels" else "rotations"
+        lines.append(("feature net", f"{features}, {row['feature_accuracy']:.1%} of held-out "
+                                     f"{task} right"))
     if "samples" in row:
         lines.append(("samples", str(row["samples"])))
     if "seconds" in row:

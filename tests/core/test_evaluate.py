@@ -177,6 +177,9 @@ def test_names_never_call_a_studio_fd_fid():
     text = format_evaluation({"features": "studio[shapes-32]", "fd": 1.5, "kid": 0.1,
                               "kid_std": 0.01, "recall": 0.5})
     assert "FD_studio[shapes-32]" in text and "FID" not in text and "± 0.01" in text
+    text = format_evaluation({"features": "studio[shapes-32]", "fd": 1.5,
+                              "feature_task": "labels", "feature_accuracy": 0.936})
+    assert "93.6% of held-out classes right" in text
 
 
 @pytest.mark.parametrize("background", [False, True])
