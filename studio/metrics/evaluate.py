@@ -68,10 +68,9 @@ class ImageEvaluator:
     def __init__(self, dataset: Dataset, net: FeatureNet, samples: int) -> None:
         self.net, self.samples = net, min(samples, len(dataset))
         real, labels = real_subset(dataset, self.samples)
-        self.real, predicted = net.embed(real)  # [N, D]
+        self.real = net.embed(real)[0]  # [N, D]
         self.data_classes = (class_shares(labels, dataset.classes)
                              if labels is not None and net.classes == dataset.classes else None)
-        self.real_predicted = predicted
 
     def __call__(self, trainer: Any) -> dict[str, Any]:
         started = time.monotonic()

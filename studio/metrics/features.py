@@ -32,14 +32,19 @@ class FeatureNet:
         """Predicted class indices [B], or None for a net that does not classify."""
         return None
 
+    def embed_and_classify_batch(self, x: Tensor) -> tuple[Tensor, Tensor | None]:
+        """Both at once; a net whose classifier sits on its features overrides this so that
+        one forward pass serves both."""
+        return self.embed_batch(x), self.classify_batch(x)
+
     def embed(self, images: Tensor | Callable[[int, int], Tensor], n: int | None = None,
               ) -> tuple[Tensor, Tensor | None]:
         """Features [N, D] and predicted classes [N] (or None) of a tensor of images, or of
         `n` images drawn batch by batch from `images(start, count)`."""
         feats, classes = [], []
         for batch in _batches(images, n):
-            feats.append(self.embed_batch(batch))
-            predicted = self.classify_batch(batch)
+            features, predicted = self.embed_and_classify_batch(batch)
+            feats.append(features)
             if predicted is not None:
                 classes.append(predicted)
         return torch.cat(feats), (torch.cat(classes) if classes else None)

@@ -105,9 +105,13 @@ class StudioFeatures(FeatureNet):
 
     @torch.no_grad()
     def classify_batch(self, x: Tensor) -> Tensor | None:
-        if self.task != "labels":
-            return None
-        return self.net(x.to(self.device).float()).argmax(1).cpu()
+        return self.embed_and_classify_batch(x)[1]
+
+    @torch.no_grad()
+    def embed_and_classify_batch(self, x: Tensor) -> tuple[Tensor, Tensor | None]:
+        features = self.net.features(x.to(self.device).float())  # [B, feature_dim]
+        predicted = self.net.head(features).argmax(1).cpu() if self.task == "labels" else None
+        return features.double().cpu(), predicted
 
 
 def fingerprint(dataset: Dataset, recipe: Recipe) -> str:
