@@ -1,5 +1,5 @@
 """The `gan-studio` command: the studio window, or headless subcommands (`train`, `eval`,
-`render`, `list`).
+`render`, `list`, `runs`).
 
 A StudioError prints one plain line (no traceback) and exits with status 2.
 """
@@ -63,6 +63,13 @@ def build_parser() -> argparse.ArgumentParser:
     render.add_argument("--device", default="auto", help="auto, cpu, cuda, cuda:N or mps")
     render.add_argument("--force", action="store_true", help="overwrite --out if it exists")
     sub.add_parser("list", help="list the variants and datasets")
+    runs = sub.add_parser("runs", help="move run folders to their workspace's trash, or back")
+    runs_sub = runs.add_subparsers(dest="runs_command", required=True)
+    runs_sub.add_parser("trash", help="move run folders to the trash of their workspace "
+                        "(nothing is deleted)").add_argument("run", type=Path, nargs="+")
+    back = runs_sub.add_parser("restore", help="list the trash, or put the run NAME back")
+    back.add_argument("name", nargs="?", help="a trashed run's name or folder (as listed)")
+    back.add_argument("--workspace", type=Path, help="default: the studio's workspace")
     return parser
 
 
@@ -205,6 +212,30 @@ def cmd_list() -> int:
     return 0
 
 
+def cmd_runs(args: argparse.Namespace) -> int:
+    """`runs trash RUN…` moves runs to the trash; `runs restore [NAME]` lists it or restores."""
+    from studio.runs.trash import list_trash, restore, trash_run
+    from studio.runs.workspace import default_workspace
+
+    if args.runs_command == "trash":
+        for run in args.run:
+            print(f"moved {run} to {trash_run(run).entry}")
+        return 0
+    workspace = args.workspace or default_workspace()
+    entries = list_trash(workspace)
+    if args.name is None:
+        for t in entries:
+            print(f"{t.entry.name}  {t.name}  (was {t.original})")
+        print(f"{len(entries)} run{'s' * (len(entries) != 1)} in the trash of {workspace}")
+        return 0
+    found = [t for t in entries if args.name in (t.entry.name, t.name, t.original.name)]
+    if not found:
+        raise StudioError(f"no run {args.name!r} in the trash of {workspace}; "
+                          "`gan-studio runs restore` lists what is there")
+    print(f"restored {restore(found[0].entry)}")
+    return 0
+
+
 def open_studio(parser: argparse.ArgumentParser) -> int:
     """The window; on a machine without a display, say so and show the headless commands."""
     import os
@@ -238,6 +269,8 @@ def main(argv: list[str] | None = None) -> int:
             return cmd_render(args)
         if args.command == "list":
             return cmd_list()
+        if args.command == "runs":
+            return cmd_runs(args)
         return open_studio(parser)
     except StudioError as exc:
         print(f"gan-studio: error: {exc}", file=sys.stderr)

@@ -12,6 +12,7 @@ from typing import Any
 from studio.config import RunConfig, load_toml
 from studio.errors import RunFolderError
 from studio.runs.layout import CHECKPOINTS, CONFIG, EVAL_KIND, EVENTS, METRICS, SNAPSHOTS
+from studio.runs.notes import read_notes
 
 END_STATES = {"finished": "finished", "stopped": "stopped", "failed": "failed"}
 
@@ -102,8 +103,26 @@ def list_snapshots(folder: Path) -> list[tuple[int, Path]]:
     return sorted(found)
 
 
+def latest_snapshot(folder: Path) -> tuple[Path, float] | None:
+    """The newest snapshot picture and its modification time (for a thumbnail), or None."""
+    best: tuple[int, os.DirEntry[str]] | None = None
+    try:
+        with os.scandir(Path(folder) / SNAPSHOTS) as entries:
+            for entry in entries:
+                stem, _, ext = entry.name.partition(".")
+                step = stem[5:] if stem.startswith("step_") and ext == "png" else ""
+                if step.isdigit() and (best is None or int(step) > best[0]):
+                    best = (int(step), entry)
+        return (Path(best[1].path), best[1].stat().st_mtime) if best else None
+    except OSError:
+        return None
+
+
 @dataclass(frozen=True)
 class RunSummary:
+    """One run at a glance. `name` is the person's display name when they gave one, else the
+    config's name, else the folder's."""
+
     folder: Path
     name: str
     variant: str
@@ -112,6 +131,9 @@ class RunSummary:
     steps: int
     status: str  # running, paused, finished, stopped, failed, interrupted, new
     started: float | None
+    note: str = ""  # the person's free-text note (notes.json)
+    thumbnail: Path | None = None  # the newest snapshot picture
+    thumbnail_mtime: float = 0.0  # its modification time: a changed picture is reloaded
 
 
 def read_config(folder: Path) -> RunConfig:
@@ -155,8 +177,10 @@ def summarize(folder: Path, now: float | None = None) -> RunSummary:
     now = time.time() if now is None else now
     if status == "running" and now - last_write(folder) > STALE_AFTER_S:
         status = "interrupted"
-    return RunSummary(folder, config.name or folder.name, config.variant, config.data.dataset,
-                      step, config.train.steps, status, started)
+    notes, snapshot = read_notes(folder), latest_snapshot(folder)
+    return RunSummary(folder, notes.name or config.name or folder.name, config.variant,
+                      config.data.dataset, step, config.train.steps, status, started,
+                      notes.note, *(snapshot or (None, 0.0)))
 
 
 def list_runs(workspace: Path) -> list[RunSummary]:

@@ -14,7 +14,6 @@ from PIL import Image
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFileDialog, QMessageBox
 
-from studio.app.panels import runs as runs_module
 from studio.app.panels.runs import (
     DATASET,
     NAME,
@@ -151,7 +150,7 @@ def test_buttons_follow_the_selection(panel, ws):
     panel.select_folder(ws / "charlie")
     assert panel.resume_button.isEnabled()  # stopped at 2 of 8 with a checkpoint
     menu = {a.text(): a.isEnabled() for a in panel.context_menu().actions() if a.text()}
-    assert menu["Resume"] and menu["Open"] and menu["Delete…"]
+    assert menu["Resume"] and menu["Open"] and menu["Delete"] and menu["Rename"]
 
 
 def test_a_running_run_cannot_be_resumed_or_deleted(panel, ws):
@@ -189,29 +188,30 @@ def test_resume_and_new_from_config_emit_the_folder(panel, ws, qtbot):
     assert blocker.args == [ws / "charlie"]
 
 
-def test_delete_asks_first(panel, ws, monkeypatch):
-    asked: list[str] = []
-    monkeypatch.setattr(panel, "confirm_delete", lambda s: asked.append(s.name) or False)
+def test_delete_moves_the_run_to_the_trash_without_asking(panel, ws, qtbot):
     panel.select_folder(ws / "alpha")
-    panel.delete_button.click()
-    assert asked == ["alpha"] and (ws / "alpha").is_dir() and panel.model().rowCount() == 3
-    monkeypatch.setattr(panel, "confirm_delete", lambda s: True)
-    panel.delete_button.click()
+    with qtbot.waitSignal(panel.status_message) as blocker:
+        panel.delete_button.click()
+    assert "alpha" in blocker.args[0] and "trash" in blocker.args[0]
     assert not (ws / "alpha").exists()
+    trashed = list((ws / ".trash").iterdir())
+    assert [p.name.startswith("alpha-") for p in trashed] == [True]
+    assert (trashed[0] / "config.toml").is_file()  # moved whole, nothing removed
     assert sorted(cells(panel, NAME)) == ["bravo", "charlie"]
     assert panel.selected_folder() is None and not panel.delete_button.isEnabled()
+    assert panel.trash_button.text() == "Trash (1)…"
 
 
 def test_delete_failure_warns(panel, ws, monkeypatch):
     warned: list[str] = []
-    monkeypatch.setattr(panel, "confirm_delete", lambda s: True)
-    monkeypatch.setattr(runs_module.shutil, "rmtree",
-                        lambda p: (_ for _ in ()).throw(PermissionError("denied")))
+    monkeypatch.setattr("studio.runs.trash.os.rename",
+                        lambda *a: (_ for _ in ()).throw(PermissionError(13, "denied")))
     monkeypatch.setattr(QMessageBox, "warning", lambda *a: warned.append(a[2]))
     panel.select_folder(ws / "alpha")
     panel.delete_button.click()
-    assert len(warned) == 1 and "denied" in warned[0]
-    assert panel.model().rowCount() == 3
+    assert len(warned) == 1 and "denied" in warned[0] and "alpha" in warned[0]
+    assert panel.model().rowCount() == 3 and (ws / "alpha" / "config.toml").is_file()
+    assert not (ws / "alpha" / "trashed.json").exists()
 
 
 def test_reveal_calls_the_overridable_method(panel, ws, monkeypatch):

@@ -1,221 +1,60 @@
-"""The Runs tab: find past work in the workspace, then open, resume, copy or delete it."""
+"""The Runs tab: find past work in the workspace, name and annotate it, then open, resume,
+copy it, or move it to the trash (and back)."""
 
 from __future__ import annotations
 
-import functools
-import re
-import shutil
-import time
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import ClassVar
 
-from PySide6.QtCore import (
-    QAbstractTableModel,
-    QModelIndex,
-    QPoint,
-    QSortFilterProxyModel,
-    Qt,
-    QTimer,
-    QUrl,
-    Signal,
-)
-from PySide6.QtGui import (
-    QColor,
-    QDesktopServices,
-    QHideEvent,
-    QIcon,
-    QPainter,
-    QPalette,
-    QPixmap,
-    QShowEvent,
-)
+from PySide6.QtCore import QPoint, QSize, Qt, QTimer, QUrl, Signal
+from PySide6.QtGui import QAction, QDesktopServices, QHideEvent, QKeySequence, QPalette, QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QFileDialog,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QLineEdit,
     QMenu,
     QMessageBox,
     QPushButton,
     QStackedWidget,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
 
-from studio.app.widgets.run_quality import FIGURES, TIPS, QualityCache, RunQuality
+from studio.app.panels.runs_model import (
+    BEST_FD,
+    BEST_RECALL,
+    DATASET,
+    FD,
+    HEADERS,
+    NAME,
+    PROGRESS,
+    QUALITY,
+    RECALL,
+    STARTED,
+    STATUS,
+    THUMB,
+    VARIANT,
+    RunFilterProxy,
+    RunTableModel,
+    format_started,
+    short_dataset,
+)
+from studio.app.panels.runs_views import NameDelegate, NotesDialog, RunTable, TrashDialog
+from studio.app.widgets.run_quality import QualityCache
 from studio.errors import StudioError
-from studio.metrics.names import INCEPTION
-from studio.runs.reader import RunSummary, has_checkpoint, list_runs, read_config
+from studio.runs.notes import RunNotes, clean_name, write_notes
+from studio.runs.reader import RunSummary, has_checkpoint, list_runs, read_config, summarize
+from studio.runs.trash import count_trash, trash_run
 
-HEADERS = ("Name", "Variant", "Dataset", "Progress", "Status", "FD", "Best FD", "Recall",
-           "Best recall", "Started")
-NAME, VARIANT, DATASET, PROGRESS, STATUS, FD, BEST_FD, RECALL, BEST_RECALL, STARTED = range(
-    len(HEADERS))
-QUALITY = dict(zip((FD, BEST_FD, RECALL, BEST_RECALL), FIGURES, strict=True))  # col → figure
-SORT_ROLE = Qt.ItemDataRole.UserRole + 1
-STATUS_COLOURS = {"running": "#2f7de1", "finished": "#2e9e4f", "stopped": "#8a8a8a",
-                  "failed": "#d64541", "paused": "#e0a100", "new": "#b8b8b8",
-                  "interrupted": "#c76b29"}
+__all__ = ["BEST_FD", "BEST_RECALL", "DATASET", "FD", "HEADERS", "NAME", "PROGRESS", "RECALL",
+           "STARTED", "STATUS", "VARIANT", "RunsPanel", "format_started", "short_dataset"]
+
 LIVE = {"running", "paused"}  # a process is still writing these folders
 EMPTY_TEXT = "No runs yet. Start one from the New run tab, or open a run folder from disk."
 REFRESH_MS = 2000
-
-
-def short_dataset(dataset: str) -> str:
-    """The last path component of a folder dataset; a built-in name as it is."""
-    return re.split(r"[\\/]", dataset.rstrip("\\/"))[-1] or dataset
-
-
-def format_started(started: float | None) -> str:
-    """Local time like "2026-11-29 14:05", or "—" for a run that never started."""
-    return time.strftime("%Y-%m-%d %H:%M", time.localtime(started)) if started else "—"
-
-
-@functools.cache
-def status_icon(status: str) -> QIcon:
-    """A small coloured dot for a run status."""
-    pixmap = QPixmap(12, 12)
-    pixmap.fill(Qt.GlobalColor.transparent)
-    painter = QPainter(pixmap)
-    painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-    painter.setPen(Qt.PenStyle.NoPen)
-    painter.setBrush(QColor(STATUS_COLOURS.get(status, "#b8b8b8")))
-    painter.drawEllipse(1, 1, 10, 10)
-    painter.end()
-    return QIcon(pixmap)
-
-
-class RunTableModel(QAbstractTableModel):
-    """One row per run summary."""
-
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self._runs: list[RunSummary] = []
-        self._quality: dict[Path, RunQuality | None] = {}
-
-    def set_runs(self, runs: list[RunSummary],
-                 quality: dict[Path, RunQuality | None] | None = None) -> None:
-        """Replace the rows (and their quality figures, by folder); the same folders in the
-        same order update in place."""
-        quality = dict(quality or {})
-        if runs == self._runs and quality == self._quality:
-            return
-        all_inception = self._all_inception()
-        self._quality = quality
-        if self._all_inception() != all_inception:  # "FD" ↔ "FID" in the headers
-            self.headerDataChanged.emit(Qt.Orientation.Horizontal, FD, BEST_FD)
-        if [r.folder for r in runs] == [r.folder for r in self._runs]:
-            self._runs = list(runs)
-            last = self.index(len(runs) - 1, len(HEADERS) - 1)
-            self.dataChanged.emit(self.index(0, 0), last)
-            return
-        self.beginResetModel()
-        self._runs = list(runs)
-        self.endResetModel()
-
-    def summary(self, row: int) -> RunSummary:
-        return self._runs[row]
-
-    def quality(self, row: int) -> RunQuality | None:
-        return self._quality.get(self._runs[row].folder)
-
-    def _all_inception(self) -> bool:
-        """Every listed run with evaluations measured on the FID Inception: FD is FID."""
-        nets = {q.features for q in self._quality.values() if q is not None}
-        return nets == {INCEPTION}
-
-    def row_of(self, folder: Path) -> int:
-        """The row of the run in `folder`, or -1."""
-        return next((i for i, r in enumerate(self._runs) if r.folder == Path(folder)), -1)
-
-    def rowCount(self, parent: QModelIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._runs)
-
-    def columnCount(self, parent: QModelIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(HEADERS)
-
-    def headerData(self, section: int, orientation: Qt.Orientation,
-                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if orientation != Qt.Orientation.Horizontal:
-            return None
-        if role == Qt.ItemDataRole.TextAlignmentRole and section == PROGRESS:
-            return Qt.AlignmentFlag.AlignCenter
-        if role == Qt.ItemDataRole.ToolTipRole:
-            return TIPS.get(QUALITY.get(section, ""))
-        if role != Qt.ItemDataRole.DisplayRole:
-            return None
-        if section in (FD, BEST_FD) and self._all_inception():
-            return HEADERS[section].replace("FD", "FID")
-        return HEADERS[section]
-
-    def data(self, index: QModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid():
-            return None
-        run, col = self._runs[index.row()], index.column()
-        if col in QUALITY:
-            return self._quality_data(self._quality.get(run.folder), QUALITY[col], role)
-        if role == Qt.ItemDataRole.DisplayRole:
-            return self._text(run, col)
-        if role == Qt.ItemDataRole.ToolTipRole:
-            return {NAME: str(run.folder), DATASET: run.dataset}.get(col, self._text(run, col))
-        if role == Qt.ItemDataRole.DecorationRole and col == STATUS:
-            return status_icon(run.status)
-        if role == SORT_ROLE:
-            return self._sort_key(run, col)
-        if role == Qt.ItemDataRole.TextAlignmentRole and col == PROGRESS:
-            return Qt.AlignmentFlag.AlignCenter
-        return None
-
-    @staticmethod
-    def _text(run: RunSummary, col: int) -> str:
-        texts = {NAME: run.name, VARIANT: run.variant, DATASET: short_dataset(run.dataset),
-                 PROGRESS: f"{run.step:,} / {run.steps:,}", STATUS: run.status,
-                 STARTED: format_started(run.started)}
-        return texts.get(col, "")
-
-    @staticmethod
-    def _quality_data(quality: RunQuality | None, figure: str, role: int) -> Any:
-        """A quality cell: its number to sort by (None when empty), text and tooltip."""
-        if quality is None:
-            return None
-        if role == Qt.ItemDataRole.TextAlignmentRole:
-            return Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
-        return {SORT_ROLE: quality.value, Qt.ItemDataRole.DisplayRole: quality.text,
-                Qt.ItemDataRole.ToolTipRole: quality.tooltip}.get(role, lambda _f: None)(figure)
-
-    @staticmethod
-    def _sort_key(run: RunSummary, col: int) -> Any:
-        if col == PROGRESS:
-            return run.step / run.steps if run.steps else 0.0
-        if col == STARTED:
-            return run.started or 0.0
-        return RunTableModel._text(run, col).casefold()
-
-
-class RunFilterProxy(QSortFilterProxyModel):
-    """Sorts by raw values and keeps the rows whose name, variant or dataset match the filter."""
-
-    def __init__(self, runs: RunTableModel, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.runs = runs
-        self.setSourceModel(runs)
-        self.setSortRole(SORT_ROLE)
-        self.setFilterCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
-
-    def lessThan(self, left: QModelIndex, right: QModelIndex) -> bool:
-        """Numbers by value; empty cells (runs never evaluated) last in either order."""
-        a, b = left.data(SORT_ROLE), right.data(SORT_ROLE)
-        if a is None or b is None:
-            descending = self.sortOrder() == Qt.SortOrder.DescendingOrder
-            return b is None and a is not None if not descending else a is None and b is not None
-        return a < b
-
-    def filterAcceptsRow(self, source_row: int, source_parent: QModelIndex) -> bool:
-        run, pattern = self.runs.summary(source_row), self.filterRegularExpression()
-        return any(pattern.match(t).hasMatch() for t in (run.name, run.variant, run.dataset))
+ROW_HEIGHT = 46  # pixels: room for a run's thumbnail
 
 
 class RunsPanel(QWidget):
@@ -224,22 +63,28 @@ class RunsPanel(QWidget):
     open_requested = Signal(Path)
     resume_requested = Signal(Path)
     new_from_config_requested = Signal(Path)
+    status_message = Signal(str)  # a line for the status bar, e.g. "Moved … to the trash"
 
     ACTIONS: ClassVar[tuple[tuple[str, str, str], ...]] = (
         ("open_button", "Open", "open_selected"),
         ("resume_button", "Resume", "resume_selected"),
         ("new_button", "New run from config", "new_from_selected"),
         ("reveal_button", "Reveal in file manager", "reveal_selected"),
-        ("delete_button", "Delete…", "delete_selected"),
+        ("notes_button", "Name and note…", "edit_notes_selected"),
+        ("delete_button", "Delete", "delete_selected"),
     )
 
     def __init__(self, workspace: Path, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._workspace = Path(workspace)
+        self._active: Path | None = None  # the run this studio is training now
         self._model = RunTableModel(self)
+        self._model.rename_failed.connect(lambda msg: QMessageBox.warning(self, "Rename", msg))
         self._proxy = RunFilterProxy(self._model, self)
         self._timer = QTimer(self, interval=REFRESH_MS, timeout=self.refresh)
         self._quality = QualityCache()
+        self.notes_dialog: NotesDialog | None = None
+        self.trash_dialog: TrashDialog | None = None
         self._build_ui()
         self.refresh()
 
@@ -250,8 +95,12 @@ class RunsPanel(QWidget):
         self.open_folder_button = QPushButton("Open folder…", clicked=self.open_folder,
                                               toolTip="Open any run folder on disk")
         self.refresh_button = QPushButton("Refresh", clicked=self.refresh)
+        self.trash_button = QPushButton("Trash…", clicked=self.show_trash,
+                                        toolTip="Runs you deleted: restore them, or empty the "
+                                        "trash to free the disk")
         top = QHBoxLayout()
-        for widget in (self.filter_edit, self.open_folder_button, self.refresh_button):
+        for widget in (self.filter_edit, self.open_folder_button, self.refresh_button,
+                       self.trash_button):
             top.addWidget(widget, widget is self.filter_edit)
         self.empty_label = QLabel(EMPTY_TEXT, alignment=Qt.AlignmentFlag.AlignCenter,
                                   wordWrap=True)
@@ -265,31 +114,43 @@ class RunsPanel(QWidget):
             if attr == "delete_button":
                 bottom.addStretch(1)
             bottom.addWidget(getattr(self, attr))
+        self.notes_button.setToolTip("Give the run a name of your own and a note (F2 renames "
+                                     "it in the list)")
         layout = QVBoxLayout(self)
         layout.addLayout(top)
         layout.addWidget(self.stack, 1)
         layout.addLayout(bottom)
 
-    def _build_table(self) -> QTableView:
-        table = self._table = QTableView(
+    def _build_table(self) -> RunTable:
+        table = self._table = RunTable(
             selectionBehavior=QAbstractItemView.SelectionBehavior.SelectRows,
             selectionMode=QAbstractItemView.SelectionMode.SingleSelection,
             alternatingRowColors=True, wordWrap=False, showGrid=False,
+            editTriggers=QAbstractItemView.EditTrigger.EditKeyPressed,
+            horizontalScrollMode=QAbstractItemView.ScrollMode.ScrollPerPixel,
             contextMenuPolicy=Qt.ContextMenuPolicy.CustomContextMenu,
             doubleClicked=lambda _index: self.open_selected(),
             customContextMenuRequested=self._show_context_menu)
         table.setModel(self._proxy)
+        table.setItemDelegateForColumn(NAME, NameDelegate(table))
         table.setSortingEnabled(True)
         table.sortByColumn(STARTED, Qt.SortOrder.DescendingOrder)
         table.verticalHeader().hide()
+        table.verticalHeader().setDefaultSectionSize(ROW_HEIGHT)
+        table.setIconSize(QSize(THUMB, THUMB))
         table.selectionModel().selectionChanged.connect(self._update_actions)
         header = table.horizontalHeader()
-        header.setSectionResizeMode(NAME, QHeaderView.ResizeMode.Stretch)
+        header.setMinimumSectionSize(48)
         header.setHighlightSections(False)
         header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
         for col, width in zip((VARIANT, DATASET, PROGRESS, STATUS, *QUALITY, STARTED),
-                              (80, 140, 110, 100, 64, 64, 64, 84, 130), strict=True):
+                              (70, 110, 96, 92, 60, 64, 60, 80, 120), strict=True):
             table.setColumnWidth(col, width)
+        table.fit_name_column()
+        self.trash_action = QAction("Delete", table, shortcut=QKeySequence.StandardKey.Delete,
+                                    shortcutContext=Qt.ShortcutContext.WidgetShortcut,
+                                    triggered=self.delete_selected)
+        table.addAction(self.trash_action)
         return table
 
     def context_menu(self) -> QMenu:
@@ -298,11 +159,17 @@ class RunsPanel(QWidget):
         for attr, text, slot in self.ACTIONS:
             if attr == "delete_button":
                 menu.addSeparator()
+            elif attr == "notes_button":
+                menu.addSeparator()
+                rename = menu.addAction("Rename", self.rename_selected)
+                rename.setShortcut(QKeySequence(Qt.Key.Key_F2))
+                rename.setEnabled(self.notes_button.isEnabled())
             action = menu.addAction(text, getattr(self, slot))
             action.setEnabled(getattr(self, attr).isEnabled())
         menu.addSeparator()
         menu.addAction("Open folder…", self.open_folder)
         menu.addAction("Refresh", self.refresh)
+        menu.addAction(self.trash_button.text(), self.show_trash)
         return menu
 
     def _show_context_menu(self, pos: QPoint) -> None:
@@ -318,7 +185,7 @@ class RunsPanel(QWidget):
     def proxy(self) -> RunFilterProxy:
         return self._proxy
 
-    def table(self) -> QTableView:
+    def table(self) -> RunTable:
         return self._table
 
     def workspace(self) -> Path:
@@ -329,8 +196,16 @@ class RunsPanel(QWidget):
         self._workspace = Path(path)
         self.refresh()
 
+    def set_active_run(self, folder: Path | None) -> None:
+        """The run this studio is training (None when idle): it cannot be deleted."""
+        self._active = Path(folder) if folder is not None else None
+        self._update_actions()
+
     def refresh(self) -> None:
-        """Re-read the workspace, keeping the selected run selected."""
+        """Re-read the workspace, keeping the selected run selected (not while a name is being
+        edited: a changed list would close the editor and lose what was typed)."""
+        if self._table.state() == QAbstractItemView.State.EditingState:
+            return
         selected = self.selected_folder()
         runs = list_runs(self._workspace)
         self._model.set_runs(runs, {r.folder: self._quality.get(r.folder) for r in runs})
@@ -338,6 +213,8 @@ class RunsPanel(QWidget):
         self.filter_edit.setEnabled(self._model.rowCount() > 0)
         if selected is not None and selected != self.selected_folder():
             self.select_folder(selected)
+        trashed = count_trash(self._workspace)
+        self.trash_button.setText(f"Trash ({trashed})…" if trashed else "Trash…")
         self._update_actions()
 
     def selected_summary(self) -> RunSummary | None:
@@ -363,14 +240,22 @@ class RunsPanel(QWidget):
         """True when the run has stopped short of its budget and left a checkpoint."""
         return run.status not in LIVE and run.step < run.steps and has_checkpoint(run.folder)
 
+    def can_delete(self, run: RunSummary) -> bool:
+        """False while a process may still write the run (running, paused, or trained here)."""
+        return run.status not in LIVE and run.folder != self._active
+
     def _update_actions(self) -> None:
         run = self.selected_summary()
-        for button in (self.open_button, self.new_button, self.reveal_button):
+        for button in (self.open_button, self.new_button, self.reveal_button,
+                       self.notes_button):
             button.setEnabled(run is not None)
         self.resume_button.setEnabled(run is not None and self.can_resume(run))
-        live = run is not None and run.status in LIVE
-        self.delete_button.setEnabled(run is not None and not live)
-        self.delete_button.setToolTip("Stop the run before deleting it" if live else "")
+        deletable = run is not None and self.can_delete(run)
+        self.delete_button.setEnabled(deletable)
+        self.trash_action.setEnabled(deletable)
+        self.delete_button.setToolTip(
+            "Stop the run before deleting it" if run is not None and not deletable else
+            "Move the run to the trash (Delete); restore it from Trash…")
 
     def _set_filter(self, text: str) -> None:
         self._proxy.setFilterFixedString(text.strip())
@@ -396,25 +281,59 @@ class RunsPanel(QWidget):
         """Show `folder` in the platform's file manager."""
         QDesktopServices.openUrl(QUrl.fromLocalFile(str(folder)))
 
-    def confirm_delete(self, summary: RunSummary) -> bool:
-        """Ask before deleting a run; True to go ahead."""
-        answer = QMessageBox.question(
-            self, "Delete run",
-            f"Delete run {summary.name}?\n\nIts folder {summary.folder} and all checkpoints "
-            "will be removed. This cannot be undone.",
-            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
-            QMessageBox.StandardButton.No)
-        return answer == QMessageBox.StandardButton.Yes
+    def rename_selected(self) -> None:
+        """Edit the selected run's name in place (Enter keeps it, Escape cancels)."""
+        if rows := self._table.selectionModel().selectedRows():
+            self._table.edit(rows[0].siblingAtColumn(NAME))
 
-    def delete_selected(self) -> None:
-        run = self.selected_summary()
-        if run is None or run.status in LIVE or not self.confirm_delete(run):
+    def edit_notes_selected(self) -> None:
+        """Open the name-and-note dialog for the selected run (saved when accepted)."""
+        if (run := self.selected_summary()) is None:
             return
         try:
-            shutil.rmtree(run.folder)
-        except OSError as exc:
-            QMessageBox.warning(self, "Delete run", f"Could not delete {run.folder}: {exc}")
+            default = read_config(run.folder).name or run.folder.name
+        except StudioError as exc:
+            QMessageBox.warning(self, "Name and note", str(exc))
+            return
+        self.notes_dialog = dialog = NotesDialog(run.name, default, run.note, self)
+        dialog.accepted.connect(lambda: self._save_notes(run.folder, *dialog.values()))
+        dialog.open()
+
+    def _save_notes(self, folder: Path, name: str, note: str) -> None:
+        try:
+            write_notes(folder, RunNotes(clean_name(name), note.strip()))
+            row = self._model.row_of(folder)
+            if row >= 0:
+                self._model.update_summary(row, summarize(folder))
+        except StudioError as exc:
+            QMessageBox.warning(self, "Name and note", str(exc))
+
+    def delete_selected(self) -> None:
+        """Move the selected run to the workspace's trash (never removes files)."""
+        run = self.selected_summary()
+        if run is None or not self.can_delete(run):
+            return
+        try:
+            trash_run(run.folder)
+        except StudioError as exc:
+            QMessageBox.warning(self, "Delete run", str(exc))
+        else:
+            self.status_message.emit(f"Moved {run.name} to the trash (Runs → Trash… to "
+                                     "restore it)")
         self.refresh()
+
+    def show_trash(self) -> None:
+        """Open the trash: restore runs from it, or empty it."""
+        self.trash_dialog = dialog = TrashDialog(self._workspace, self)
+        dialog.restored.connect(self._restored)
+        dialog.emptied.connect(lambda n: (self.refresh(), self.status_message.emit(
+            f"Removed {n} run{'s' * (n != 1)} for good")))
+        dialog.open()
+
+    def _restored(self, folder: Path) -> None:
+        self.refresh()
+        self.select_folder(folder)
+        self.status_message.emit(f"Restored {folder.name}")
 
     def open_folder(self) -> None:
         """Pick any run folder on disk (even one a CLI process is writing) and open it."""
