@@ -1,5 +1,6 @@
 """Connects the Explore tab to its render worker and to what there is to explore: the bundled
-models and the workspace's StyleGAN runs (including the one training right now)."""
+models and the workspace's GAN, DCGAN, cGAN and StyleGAN runs of images (including the one
+training right now)."""
 
 from __future__ import annotations
 
@@ -10,9 +11,18 @@ from PySide6.QtWidgets import QFileDialog, QMainWindow
 
 from studio.app.panels.explore import ExplorePanel
 from studio.app.render_worker import RenderWorker
+from studio.data import BUILTINS, POINTS
 from studio.errors import StudioError
-from studio.explore.catalog import list_bundled_models
-from studio.runs.reader import has_checkpoint, list_runs
+from studio.explore.catalog import EXPLORED_VARIANTS, list_bundled_models
+from studio.runs.reader import RunSummary, has_checkpoint, list_runs
+from studio.variants import VARIANTS
+
+
+def explorable_run(run: RunSummary) -> bool:
+    """A run Explore can open: an explorable variant, images (not 2-D points), a checkpoint."""
+    builtin = BUILTINS.get(run.dataset)
+    points = builtin is not None and builtin.kind == POINTS
+    return run.variant in EXPLORED_VARIANTS and not points and has_checkpoint(run.folder)
 
 
 class Explorer(QObject):
@@ -27,20 +37,24 @@ class Explorer(QObject):
         self.renderer.rendered.connect(panel.show_result)
         self.renderer.source_loaded.connect(panel.show_source)
         self.renderer.source_failed.connect(panel.show_source_failure)
+        panel.status_message.connect(self._say)
+        panel.workspace = Path(window.workspace)  # type: ignore[attr-defined]
 
     def _say(self, message: str, ms: int = 8000) -> None:
         self.window.statusBar().showMessage(message, ms)
 
     def sources(self) -> list[tuple[str, str]]:
-        """The bundled models, then every StyleGAN run of the workspace with a checkpoint."""
+        """The bundled models, then every explorable run of the workspace (see
+        `explorable_run`), each labelled with its variant."""
         try:
             models = [(f"{m.title} (bundled)", str(m.path)) for m in list_bundled_models()]
         except StudioError as exc:
             self._say(str(exc))
             models = []
         workspace = Path(self.window.workspace)  # type: ignore[attr-defined]
-        runs = [(f"{r.name} · {r.status}", str(r.folder)) for r in list_runs(workspace)
-                if r.variant == "stylegan" and has_checkpoint(r.folder)]
+        self.panel.workspace = workspace
+        runs = [(f"{r.name} · {VARIANTS[r.variant].title} · {r.status}", str(r.folder))
+                for r in list_runs(workspace) if explorable_run(r)]
         return models + runs
 
     def on_tab_changed(self, index: int) -> None:
@@ -59,8 +73,7 @@ class Explorer(QObject):
             self.panel.refresh()
 
     def open_folder(self) -> None:
-        folder = QFileDialog.getExistingDirectory(self.window,
-                                                  "Open a StyleGAN run or model folder")
+        folder = QFileDialog.getExistingDirectory(self.window, "Open a run or model folder")
         if folder:
             self.panel.open_source(folder)
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import threading
 import time
 from collections import deque
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +21,16 @@ from studio.app.bridge import RenderRequest, RenderResult, SourceInfo
 from studio.app.workers import failure_from
 
 IDLE_EXIT_S = 2.0
+
+
+@dataclass(frozen=True)
+class GeneratorInfo(SourceInfo):
+    """SourceInfo plus what decides the Explore controls: the variant, whether it has W and
+    styles (StyleGAN), and a conditional generator's class names."""
+
+    variant: str = "stylegan"
+    styled: bool = True  # False: a GAN/DCGAN/cGAN, z only (num_ws = 0)
+    classes: tuple[str, ...] = ()
 
 
 class RenderWorker(QObject):
@@ -113,7 +123,15 @@ class RenderWorker(QObject):
             self.source_failed.emit(failure_from(exc, "Could not open the generator"))
             raise
         self._loaded = {path: (key, source)}  # one generator in memory at a time
-        g = source.G
-        self.source_loaded.emit(SourceInfo(path, source.label, source.step, g.resolution,
-                                           g.num_ws, tuple(g.layer_resolutions)))
+        self.source_loaded.emit(generator_info(path, source))
         return source
+
+
+def generator_info(path: str, source: Any) -> GeneratorInfo:
+    """What the panel needs to know about a loaded GeneratorSource."""
+    g = source.G
+    styled = hasattr(g, "synthesis")
+    return GeneratorInfo(path, source.label, source.step, g.resolution,
+                         g.num_ws if styled else 0,
+                         tuple(g.layer_resolutions) if styled else (),
+                         source.config.variant, styled, tuple(getattr(g, "classes", ())))

@@ -17,11 +17,12 @@ _HOMES = {
     "latents": ("frame_count", "interpolation_frame", "lerp", "slerp", "z_from_seed"),
     "layers": ("LAYER_GROUPS",),
     "mixing": ("layer_range", "mix"),
-    "recipe": ("DirectionsSpec", "InterpolationSpec", "MixSpec", "Recipe", "render",
+    "recipe": ("DirectionsSpec", "GridSpec", "InterpolationSpec", "MixSpec", "Recipe", "render",
                "mix_tile_origin", "render_mix", "render_picture"),
-    "catalog": ("BundledModel", "default_models_root", "list_bundled_models"),
-    "source": ("GeneratorSource", "bundle_model", "current_checkpoint_key", "load_source",
-               "resolve_source"),
+    "catalog": ("BundledModel", "EXPLORED_VARIANTS", "default_models_root", "find_bundled",
+                "list_bundled_models", "portable_source"),
+    "source": ("GeneratorSource", "LatentGenerator", "bundle_model", "current_checkpoint_key",
+               "load_source", "resolve_source"),
 }
 _WHERE = {name: module for module, names in _HOMES.items() for name in names}
 __all__ = sorted(_WHERE)

@@ -16,6 +16,9 @@ from studio.errors import RunFolderError
 MODEL_FORMAT, MODEL_VERSION = "gan-studio/model", 1
 MODEL_WEIGHTS, MODEL_MANIFEST = "model.safetensors", "manifest.json"
 MODELS_MANIFEST = "manifest.json"
+# the variants whose generators Explore opens (torch-free, so the window can filter runs);
+# studio.explore.source says how each is rebuilt
+EXPLORED_VARIANTS = ("stylegan", "cgan", "dcgan", "gan")
 
 
 @dataclass(frozen=True)
@@ -68,3 +71,42 @@ def write_models_manifest(root: str | Path) -> Path:
     tmp.write_text(json.dumps({"models": models}, indent=2) + "\n", encoding="utf-8")
     tmp.replace(root / MODELS_MANIFEST)
     return root / MODELS_MANIFEST
+
+
+BUNDLED_PREFIX = "bundled:"  # a recipe's source naming a model that ships with the studio
+
+
+def bundled_name(path: str | Path, root: str | Path | None = None) -> str | None:
+    """The name of the bundled model whose folder is `path`, or None if it is none of them."""
+    try:
+        wanted = Path(path).resolve()
+        return next((m.name for m in list_bundled_models(root) if m.path.resolve() == wanted),
+                    None)
+    except (OSError, RunFolderError):
+        return None
+
+
+def find_bundled(name: str, root: str | Path | None = None) -> Path:
+    """The folder of the bundled model called `name`; a clear error naming those there are."""
+    models = list_bundled_models(root)
+    for model in models:
+        if model.name == name:
+            return model.path
+    have = ", ".join(m.name for m in models) or "none is installed"
+    raise RunFolderError(f"there is no bundled model called {name!r}; bundled models: {have}")
+
+
+def portable_source(path: str | Path, recipe_folder: str | Path | None = None,
+                    root: str | Path | None = None) -> str:
+    """How a recipe should name the source at `path` so it still works when moved:
+    "bundled:<name>" for a shipped model; a path relative to the recipe's folder when the
+    source lies beside it (within the folder's parent); else the absolute path."""
+    name = bundled_name(path, root)
+    if name is not None:
+        return BUNDLED_PREFIX + name
+    source = Path(path).resolve()
+    if recipe_folder is not None:
+        here = Path(recipe_folder).resolve()
+        if source == here.parent or here.parent in source.parents:
+            return Path(os.path.relpath(source, here)).as_posix()
+    return str(source)

@@ -8,13 +8,19 @@ render functions load studio.explore.renderer, which does the work, on first use
 
     {"format": "gan-studio/recipe", "version": 1,
      "source": run folder or bundled model folder, "checkpoint": step or null (latest),
-     "view": "image" | "mix" | "interpolation", "seed": the image view's seed,
+     "view": "image" | "grid" | "mix" | "interpolation", "seed": the image view's seed,
+     "label": the class a conditional generator draws (image and interpolation views), or null,
      "psi": truncation ψ, "cutoff": truncate ws indices below this (null = all),
      "noise_mode": "const" | "random" | "none", "noise_seed": seeds "random" noise,
      "directions": {"method": "pca"|"sefa", "count", "samples", "seed", "layers": [lo, hi]}
                    or null, "offsets": one per direction (PCA: σ units; SeFa: SEFA_UNIT),
      "mix": {"rows": [seeds], "cols": [seeds], "layers": [lo, hi]} or null,
-     "interpolation": {"keyframes": [seeds], "steps", "frame", "space": "w"|"z"} or null}
+     "interpolation": {"keyframes": [seeds], "steps", "frame", "space": "w"|"z"} or null,
+     "grid": {"seeds": [seeds], "classes": [class indices] or null, "columns"} or null}
+
+"source" is a path (absolute, or relative to the recipe file's folder) or "bundled:<name>",
+a model that ships with the studio. Truncation, noise, directions, mixing and W paths need a
+StyleGAN; a GAN, DCGAN or cGAN generator explores seeds, Z paths and (cGAN) classes.
 
 Layer ranges are half-open ws-index ranges [lo, hi). Mix cell (r, c) carries row r's styles at
 the mix layers and column c's elsewhere. Direction edits apply to every image of every view,
@@ -32,10 +38,12 @@ from typing import Any
 from studio.errors import ConfigError
 
 RECIPE_FORMAT, RECIPE_VERSION = "gan-studio/recipe", 1
-VIEWS = ("image", "mix", "interpolation")
+VIEWS = ("image", "grid", "mix", "interpolation")
 NOISE_MODES = ("const", "random", "none")
 MAX_SEED = 2**63 - 1
-MAX_GRID_SIDE = 32  # seeds per mix row/column list and keyframes per path
+MAX_GRID_SIDE = 32  # seeds per mix row/column list, keyframes per path, classes per grid
+MAX_GRID_SEEDS = 64  # seeds of a seed grid
+MAX_LABEL = 100_000
 
 
 def _whole(key: str, value: Any, lo: int, hi: int) -> int:
@@ -61,11 +69,12 @@ def _choice(key: str, value: Any, choices: tuple[str, ...]) -> str:
     return value
 
 
-def _seeds(key: str, value: Any, least: int) -> tuple[int, ...]:
-    if not isinstance(value, list | tuple) or not least <= len(value) <= MAX_GRID_SIDE:
-        raise ConfigError(f"recipe {key} must be a list of {least} to {MAX_GRID_SIDE} seeds, "
+def _seeds(key: str, value: Any, least: int, most: int = MAX_GRID_SIDE,
+           top: int = MAX_SEED, what: str = "seeds") -> tuple[int, ...]:
+    if not isinstance(value, list | tuple) or not least <= len(value) <= most:
+        raise ConfigError(f"recipe {key} must be a list of {least} to {most} {what}, "
                           f"not {value!r}")
-    return tuple(_whole(f"{key}[{i}]", s, 0, MAX_SEED) for i, s in enumerate(value))
+    return tuple(_whole(f"{key}[{i}]", s, 0, top) for i, s in enumerate(value))
 
 
 def _layers(key: str, value: Any) -> tuple[int, int]:
@@ -136,7 +145,36 @@ class InterpolationSpec:
         _choice("interpolation.space", self.space, ("w", "z"))
 
 
-PARTS = {"directions": DirectionsSpec, "mix": MixSpec, "interpolation": InterpolationSpec}
+@dataclass(frozen=True)
+class GridSpec:
+    """A grid of seeds: with `classes`, row r column c is seed r drawn as class c (a cGAN);
+    without, the seeds fill `columns` per row (0 = a near-square layout)."""
+
+    seeds: tuple[int, ...]
+    classes: tuple[int, ...] | None = None
+    columns: int = 0
+
+    def __post_init__(self) -> None:
+        most = MAX_GRID_SIDE if self.classes is not None else MAX_GRID_SEEDS
+        _set(self, "seeds", _seeds("grid.seeds", self.seeds, 1, most))
+        if self.classes is not None:
+            _set(self, "classes", _seeds("grid.classes", self.classes, 1, MAX_GRID_SIDE,
+                                         MAX_LABEL, "class numbers"))
+        _whole("grid.columns", self.columns, 0, MAX_GRID_SEEDS)
+
+    def shape(self, num_classes: int = 0) -> tuple[int, int]:
+        """(rows, columns) of the picture; a conditional grid without its own class list
+        shows the first `num_classes` classes (at most MAX_GRID_SIDE)."""
+        if self.classes is not None:
+            return len(self.seeds), len(self.classes)
+        if num_classes:
+            return len(self.seeds), min(num_classes, MAX_GRID_SIDE)
+        cols = self.columns or math.ceil(math.sqrt(len(self.seeds)))
+        return math.ceil(len(self.seeds) / cols), cols
+
+
+PARTS = {"directions": DirectionsSpec, "mix": MixSpec, "interpolation": InterpolationSpec,
+         "grid": GridSpec}
 
 
 @dataclass(frozen=True)
@@ -147,6 +185,7 @@ class Recipe:
     view: str = "image"  # "image", "mix" or "interpolation"
     checkpoint: int | None = None
     seed: int = 0
+    label: int | None = None  # a conditional generator's class (image, interpolation)
     psi: float = 1.0
     cutoff: int | None = None
     noise_mode: str = "const"
@@ -155,15 +194,18 @@ class Recipe:
     offsets: tuple[float, ...] = ()
     mix: MixSpec | None = None
     interpolation: InterpolationSpec | None = None
+    grid: GridSpec | None = None
 
     def __post_init__(self) -> None:
         if not isinstance(self.source, str) or not self.source.strip():
-            raise ConfigError(f"recipe source must be the path of a run folder or a bundled "
-                              f"model, not {self.source!r}")
+            raise ConfigError(f"recipe source must be the path of a run folder or a model "
+                              f"folder, or bundled:<name>, not {self.source!r}")
         _choice("view", self.view, VIEWS)
         if self.checkpoint is not None:
             _whole("checkpoint", self.checkpoint, 0, 10**12)
         _whole("seed", self.seed, 0, MAX_SEED)
+        if self.label is not None:
+            _whole("label", self.label, 0, MAX_LABEL)
         _set(self, "psi", _number("psi", self.psi, -2.0, 2.0))
         if self.cutoff is not None:
             _whole("cutoff", self.cutoff, 0, 1024)
@@ -189,7 +231,7 @@ class Recipe:
         if len(self.offsets) > count:
             raise ConfigError(f"recipe has {len(self.offsets)} offsets but {count} directions; "
                               "give at most one offset per direction")
-        for view in ("mix", "interpolation"):
+        for view in ("mix", "interpolation", "grid"):
             if self.view == view and getattr(self, view) is None:
                 raise ConfigError(f"recipe view {view!r} needs a {view!r} entry")
             if self.view != view and getattr(self, view) is not None:

@@ -2,6 +2,8 @@
 
 A run folder (see studio.runs) gives its config.toml and a checkpoint, the latest unless a step
 is named; exploration uses the EMA weights ("G_ema.") when the run kept them, else "G.".
+A StyleGAN generator is explored as it is (mapping, synthesis, styles); a GAN, DCGAN or cGAN
+generator is wrapped in a `LatentGenerator`: z (and a cGAN's class) in, images out.
 
 A bundled model folder is one generator frozen for shipping (the repository's models/ holds
 the demo models the studio opens with):
@@ -32,11 +34,12 @@ from typing import Any
 
 import torch
 from safetensors.torch import load_file, save_file
-from torch import nn
+from torch import Tensor, nn
 
 from studio.config import RunConfig, load_toml, save_toml
 from studio.errors import RunFolderError
 from studio.explore.catalog import (  # noqa: F401  (re-exported for callers of source)
+    BUNDLED_PREFIX,
     MODEL_FORMAT,
     MODEL_MANIFEST,
     MODEL_VERSION,
@@ -44,7 +47,9 @@ from studio.explore.catalog import (  # noqa: F401  (re-exported for callers of 
     MODELS_MANIFEST,
     BundledModel,
     default_models_root,
+    find_bundled,
     list_bundled_models,
+    portable_source,
     write_models_manifest,
 )
 from studio.runs.checkpoints import WEIGHTS as CHECKPOINT_WEIGHTS
@@ -54,7 +59,35 @@ from studio.runs.reader import read_config
 from studio.train.base import DataInfo, unprefixed
 from studio.train.device import select_device
 
-EXPLORABLE = {"stylegan": "studio.train.stylegan:build_generator"}  # variant → G builder
+# variant → how its generator is rebuilt: a builder "module:function", or "trainer" (the
+# variant's trainer class builds its nets, so exploration always matches what trained)
+EXPLORABLE = {"stylegan": "studio.train.stylegan:build_generator", "gan": "trainer",
+              "dcgan": "trainer", "cgan": "trainer"}
+
+
+class LatentGenerator(nn.Module):
+    """A GAN, DCGAN or cGAN generator as Explore sees it: z [N, z_dim] (and a cGAN's class
+    labels [N]) → images [N, C, H, W] in [-1, 1]. It has no W space, styles or noise inputs.
+
+    Args:
+        net: the trained generator, G(z) or, when `classes` is not empty, G(z, labels).
+        z_dim: the size of z.
+        shape: one image's (C, H, W).
+        classes: the class names of a conditional generator, empty otherwise.
+    """
+
+    def __init__(self, net: nn.Module, z_dim: int, shape: tuple[int, ...],
+                 classes: tuple[str, ...] = ()) -> None:
+        super().__init__()
+        self.net, self.z_dim, self.classes = net, int(z_dim), tuple(classes)
+        self.resolution = int(shape[-1])
+
+    @property
+    def conditional(self) -> bool:
+        return bool(self.classes)
+
+    def forward(self, z: Tensor, labels: Tensor | None = None) -> Tensor:
+        return self.net(z, labels) if self.conditional else self.net(z)
 
 
 @dataclass
@@ -72,17 +105,46 @@ class GeneratorSource:
 def _explorable(config: RunConfig) -> str:
     """The generator builder of `config`'s variant, or why it cannot be explored."""
     if config.variant not in EXPLORABLE:
-        raise RunFolderError(f"latent exploration needs a StyleGAN model; this one is a "
+        kinds = ", ".join(EXPLORABLE)
+        raise RunFolderError(f"Explore opens {kinds} models; this one is a "
                              f"{config.variant!r} model")
     return EXPLORABLE[config.variant]
 
 
 def build_generator(config: RunConfig, data: DataInfo) -> nn.Module:
-    """A freshly built generator of `config`'s variant (weights not loaded)."""
+    """A freshly built generator of `config`'s variant (weights not loaded; for a GAN, DCGAN
+    or cGAN the bare net, which `explorable` wraps once its weights are in)."""
     import importlib
 
-    module, _, name = _explorable(config).partition(":")
+    builder = _explorable(config)
+    if data.kind != "images":
+        raise RunFolderError(f"Explore shows images; this {config.variant} run generates "
+                             "2-D points (the Monitor's 2-D view shows them)")
+    if builder == "trainer":
+        from studio.train.base import Trainer
+        from studio.train.registry import trainer_class
+
+        cls = trainer_class(config.variant)
+        bare = cls.__new__(cls)  # only the nets: no optimisers, no seeding, no D on a device
+        Trainer.__init__(bare, config, data, torch.device("cpu"))
+        return bare.build_nets()[0]
+    module, _, name = builder.partition(":")
     return getattr(importlib.import_module(module), name)(config.model, data)
+
+
+def explorable(G: nn.Module, config: RunConfig, data: DataInfo) -> nn.Module:
+    """What Explore renders with: a StyleGAN generator as is, others as a LatentGenerator."""
+    if _explorable(config) == "trainer":
+        conditional = config.variant == "cgan"
+        return LatentGenerator(G, config.model.z_dim, data.shape,
+                               data.classes if conditional else ())
+    return G
+
+
+def generator_weights(G: nn.Module) -> dict[str, Tensor]:
+    """The weights of the trained net inside G (a LatentGenerator's wrapped net)."""
+    net = G.net if isinstance(G, LatentGenerator) else G
+    return net.state_dict()
 
 
 def _ready(G: nn.Module, config: RunConfig, step: int, weights: dict[str, torch.Tensor],
@@ -148,7 +210,8 @@ def load_run(folder: str | Path, checkpoint: int | None = None,
     prefix = "G_ema" if any(k.startswith("G_ema.") for k in stored.weights) else "G"
     G = _ready(build_generator(config, data), config, stored.step,
                unprefixed(prefix, stored.weights), found, _device(device))
-    return GeneratorSource(G, config, data, config.name or folder.name, stored.step, folder)
+    return GeneratorSource(explorable(G, config, data), config, data,
+                           config.name or folder.name, stored.step, folder)
 
 
 def current_checkpoint_key(path: str | Path, checkpoint: int | None = None) -> tuple:
@@ -218,7 +281,8 @@ def load_bundled(folder: str | Path, checkpoint: int | None = None,
     except Exception as exc:
         raise RunFolderError(f"{folder / MODEL_WEIGHTS} cannot be read: {exc}") from None
     G = _ready(build_generator(config, data), config, step, weights, folder, _device(device))
-    return GeneratorSource(G, config, data, str(manifest["title"]), step, folder)
+    return GeneratorSource(explorable(G, config, data), config, data,
+                           str(manifest["title"]), step, folder)
 
 
 def bundle_model(run_folder: str | Path, out_folder: str | Path, name: str, title: str,
@@ -236,7 +300,7 @@ def bundle_model(run_folder: str | Path, out_folder: str | Path, name: str, titl
     tmp.mkdir(parents=True)
     try:
         weights = {k: v.detach().cpu().contiguous().clone()
-                   for k, v in source.G.state_dict().items()}
+                   for k, v in generator_weights(source.G).items()}
         save_file(weights, str(tmp / MODEL_WEIGHTS), metadata={"format": MODEL_FORMAT})
         save_toml(source.config, tmp / CONFIG)
         manifest = {"format": MODEL_FORMAT, "version": MODEL_VERSION, "name": name,
@@ -259,8 +323,11 @@ def bundle_model(run_folder: str | Path, out_folder: str | Path, name: str, titl
 
 def resolve_source(source: str, recipe_folder: Path | None = None,
                    models_root: Path | None = None) -> Path:
-    """A recipe's source as a path: absolute as is; a relative one is looked for next to the
-    recipe file, then in the current folder, then among the bundled models."""
+    """A recipe's source as a path: "bundled:<name>" is that shipped model; absolute as is;
+    a relative one is looked for next to the recipe file, then in the current folder, then
+    among the bundled models."""
+    if source.startswith(BUNDLED_PREFIX):
+        return find_bundled(source[len(BUNDLED_PREFIX):], models_root)
     path = Path(source).expanduser()
     if path.is_absolute():
         if not path.exists():

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import numpy as np
 import pytest
 import torch
-from PySide6.QtCore import QSettings
+from PySide6.QtCore import QSettings, Qt
 from PySide6.QtGui import QGuiApplication
 
 from studio.app.main_window import MainWindow
@@ -39,8 +40,9 @@ def workspace(tmp_path_factory):
 
 @pytest.fixture
 def window(qtbot, tmp_path, workspace, monkeypatch):
-    from studio.app import explorer
+    from studio.app import explorer, save_files
 
+    save_files.remember_folder(None)  # each test starts a fresh session's saving
     monkeypatch.setattr(explorer, "list_bundled_models", lambda: [])  # the run comes first
     settings = QSettings(str(tmp_path / "studio.ini"), QSettings.Format.IniFormat)
     settings.setValue("workspace", str(workspace))
@@ -217,3 +219,88 @@ def test_save_image_writes_the_shown_picture_as_png(qtbot, window, tmp_path, mon
     with Image.open(tmp_path / "chosen.png") as img:
         assert np.array_equal(np.asarray(img), panel.image_view.picture())
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith("chosen")] == ["chosen.png"]
+
+
+def choose(qtbot, combo, data):
+    """Pick the item holding `data` with the keyboard, as a person would."""
+    combo.setFocus()
+    while combo.currentData() != data:
+        before = combo.currentIndex()
+        qtbot.keyClick(combo, Qt.Key.Key_Down)
+        assert combo.currentIndex() != before, f"{data!r} is not offered"
+
+
+def test_a_named_band_shows_its_layers_in_the_from_to_boxes(qtbot, window):
+    """Defect 13: the From/To boxes must show the layers the recipe will use."""
+    panel = open_explore(qtbot, window)
+    panel.sliders.slider(0).setValue(20)  # an offset, so the recipe carries directions
+    choose(qtbot, panel.layers, "coarse")
+    spans = (panel.layer_lo.value(), panel.layer_hi.value())
+    assert spans == (0, 3) == tuple(panel.recipe().directions.layers)
+    choose(qtbot, panel.layers, "middle")
+    assert (panel.layer_lo.value(), panel.layer_hi.value()) == \
+        tuple(panel.recipe().directions.layers) == (3, 6)
+    choose(qtbot, panel.layers, "fine")  # 64² and up: none at 16 px, an empty range
+    assert (panel.layer_lo.value(), panel.layer_hi.value()) == (6, 6)
+    choose(qtbot, panel.layers, "custom")  # custom starts from the boxes as shown
+    qtbot.keyClick(panel.layer_lo, Qt.Key.Key_Down)
+    assert panel.layer_lo.isEnabled() and tuple(panel.recipe().directions.layers) == (5, 6)
+    panel.views.setCurrentWidget(panel.mix_view)
+    mix = panel.mix_view
+    choose(qtbot, mix.crossover, "middle")
+    assert (mix.lo.value(), mix.hi.value()) == tuple(panel.recipe("mix").mix.layers) == (3, 6)
+
+
+def test_saving_suggests_the_runs_exports_folder_a_telling_name_and_confirms(
+        qtbot, window, workspace, tmp_path, monkeypatch):
+    """Defect 14: a save opens in the run's exports/ with a descriptive, unused name, says
+    where it saved, and the next save of the session opens where the last one went."""
+    from PIL import Image
+    from PySide6.QtWidgets import QFileDialog
+
+    panel = open_explore(qtbot, window)
+    asked = []
+    chosen = tmp_path / "mine"
+    chosen.mkdir()
+
+    def dialog(parent, title, suggested, filters):
+        asked.append(suggested)
+        return str(chosen / Path(suggested).name), filters
+
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", staticmethod(dialog))
+    qtbot.mouseClick(panel.image_view.save_button, Qt.MouseButton.LeftButton)
+    first = Path(asked[0])
+    assert first.parent == workspace / "tiny" / "exports" and first.parent.is_dir()
+    assert first.name == "tiny-stylegan_image_seed0_step4.png"
+    assert window.statusBar().currentMessage() == f"Saved to {chosen / first.name}"
+    with Image.open(chosen / first.name) as img:
+        assert np.array_equal(np.asarray(img), panel.image_view.picture())
+    qtbot.mouseClick(panel.image_view.save_button, Qt.MouseButton.LeftButton)
+    assert Path(asked[1]) == chosen / "tiny-stylegan_image_seed0_step4-2.png"  # no overwrite
+
+
+def test_copy_and_save_recipe_confirm_and_name_the_source_portably(
+        qtbot, window, workspace, monkeypatch):
+    """Defect 14: Copy recipe says so; a bundled model is "bundled:<name>"; a recipe saved in
+    the run's exports/ names the run relatively ("..")."""
+    from PySide6.QtWidgets import QFileDialog
+
+    from studio.explore import catalog
+
+    panel = open_explore(qtbot, window)
+    qtbot.mouseClick(panel.image_view.copy_button, Qt.MouseButton.LeftButton)
+    assert window.statusBar().currentMessage() == "Recipe copied to the clipboard"
+    assert Recipe.from_json(QGuiApplication.clipboard().text()).source == \
+        str((workspace / "tiny").resolve())  # not a bundled model, not beside a file
+    monkeypatch.setattr(QFileDialog, "getSaveFileName",
+                        staticmethod(lambda parent, title, suggested, f: (suggested, f)))
+    qtbot.mouseClick(panel.image_view.save_recipe_button, Qt.MouseButton.LeftButton)
+    saved = workspace / "tiny" / "exports" / "tiny-stylegan_image_seed0_step4.json"
+    assert window.statusBar().currentMessage() == f"Saved to {saved}"
+    recipe = Recipe.from_json(saved.read_text(encoding="utf-8"))
+    assert recipe.source == ".." and recipe.checkpoint == 4
+    saved.unlink()
+    model = catalog.BundledModel("tiny", "Tiny", workspace / "tiny")
+    monkeypatch.setattr(catalog, "list_bundled_models", lambda root=None: [model])
+    qtbot.mouseClick(panel.image_view.copy_button, Qt.MouseButton.LeftButton)
+    assert Recipe.from_json(QGuiApplication.clipboard().text()).source == "bundled:tiny"

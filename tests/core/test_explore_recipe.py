@@ -79,7 +79,7 @@ def _raw(**changes):
     (_raw(format="png"), "format = 'png' is not allowed"),
     (_raw(version=2), "reads version 1"),
     (_raw(colour=1), "unknown key 'colour' in the recipe; allowed: source, view"),
-    (_raw(view="video"), "view = 'video' is not allowed; choose one of 'image', 'mix'"),
+    (_raw(view="video"), "view = 'video' is not allowed; choose one of 'image', 'grid', 'mix'"),
     (_raw(seed=-1), "seed = -1 is out of range; allowed: 0 to"),
     (_raw(seed=1.5), "seed must be a whole number"),
     (_raw(seed=True), "seed must be a whole number"),

@@ -30,7 +30,7 @@ MAX_SEEDS = 8  # per row/column list and per keyframe list
 FRAME_MS = 66  # interpolation preview: about 15 frames a second
 
 
-def parse_seeds(text: str) -> list[int]:
+def parse_seeds(text: str, most: int = MAX_SEEDS) -> list[int]:
     """'1, 2 3' → [1, 2, 3]; ValueError with a plain message for anything else."""
     parts = text.replace(",", " ").split()
     if not parts:
@@ -41,8 +41,8 @@ def parse_seeds(text: str) -> list[int]:
         raise ValueError("seeds are whole numbers separated by commas or spaces") from None
     if any(s < 0 or s >= 2**31 for s in seeds):
         raise ValueError("seeds go from 0 to 2147483647")
-    if len(seeds) > MAX_SEEDS:
-        raise ValueError(f"at most {MAX_SEEDS} seeds")
+    if len(seeds) > most:
+        raise ValueError(f"at most {most} seeds")
     return seeds
 
 
@@ -60,6 +60,11 @@ class PictureView(QWidget):
         self.copy_button.setToolTip("Copy this picture's exact recipe (seed, ψ, directions, "
                                     "mix) as JSON; `gan-studio render` reproduces it")
         self.save_button = QPushButton("Save image…")
+        self.save_button.setToolTip("Save this picture as PNG (in the run's exports folder "
+                                    "unless you choose another)")
+        self.save_recipe_button = QPushButton("Save recipe…")
+        self.save_recipe_button.setToolTip("Save this picture's recipe as JSON, next to which "
+                                           "`gan-studio render` reproduces it")
         self._layout = QVBoxLayout(self)
         self._inputs = QHBoxLayout()
         self._layout.addLayout(self._inputs)
@@ -67,6 +72,7 @@ class PictureView(QWidget):
         buttons = QHBoxLayout()
         buttons.addWidget(self.timing, 1)
         buttons.addWidget(self.copy_button)
+        buttons.addWidget(self.save_recipe_button)
         buttons.addWidget(self.save_button)
         self._layout.addLayout(buttons)
 
@@ -76,6 +82,11 @@ class PictureView(QWidget):
 
     def picture(self) -> np.ndarray | None:
         return self.image.image()
+
+    def clear(self) -> None:
+        """Show the placeholder: the generator changed."""
+        self.image.set_image(None)
+        self.timing.setText("")
 
     def spec(self, *_: Any) -> dict[str, Any] | None:
         return {}
@@ -139,15 +150,25 @@ class MixView(PictureView):
         for spin in (self.lo, self.hi):
             spin.blockSignals(True)
             spin.setRange(0, num_ws)
-        self.lo.setValue(0)
-        self.hi.setValue(min(num_ws, 4))
-        for spin in (self.lo, self.hi):
+            spin.blockSignals(False)
+        self._show_band()
+
+    def _show_band(self) -> None:
+        """The From/To boxes show the layers a named band uses (what the recipe will say)."""
+        group = self.crossover.currentData()
+        if group == "custom" or not self._layer_resolutions:
+            return
+        lo, hi = layer_range(self._layer_resolutions, group)
+        for spin, value in ((self.lo, lo), (self.hi, hi)):
+            spin.blockSignals(True)
+            spin.setValue(value)
             spin.blockSignals(False)
 
     def _on_crossover(self) -> None:
         custom = self.crossover.currentData() == "custom"
         self.lo.setEnabled(custom)
         self.hi.setEnabled(custom)
+        self._show_band()
         self.changed.emit()
 
     def layers(self) -> tuple[int, int]:
