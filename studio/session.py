@@ -6,6 +6,7 @@ either place writes the same folder and resumes the same way.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -52,10 +53,19 @@ class Session:
         return self.loop.run()
 
 
+def _say(phase: Callable[[str], None] | None, text: str) -> None:
+    """Tell the optional `phase` callback what the session is doing now (for a progress line)."""
+    if phase is not None:
+        phase(text)
+
+
 def _build(config: RunConfig, folder: Path, resume: bool, sinks: tuple[Any, ...],
-           controls: RunControls | None) -> Session:
+           controls: RunControls | None, phase: Callable[[str], None] | None = None) -> Session:
+    _say(phase, "choosing the device")
     device = select_device(distributed.local_device_name(config.train.device))
+    _say(phase, "reading data")
     dataset = open_dataset(config.data)
+    _say(phase, "building networks")
     trainer = make_trainer(config, DataInfo.of(dataset), device)
     writer = RunWriter(folder, config, resume=resume) if distributed.rank() == 0 else None
     if writer and dataset.skipped:  # one event saying how many, with the first reason
@@ -70,20 +80,25 @@ def _build(config: RunConfig, folder: Path, resume: bool, sinks: tuple[Any, ...]
         def note(message: str) -> None:
             sink.on_event(RunEvent(0, "note", message))
 
+        _say(phase, "preparing the quality measure")
         evaluator = make_evaluator(config, dataset, device, default_cache(), log=note)
     loop = RunLoop(trainer, dataset.to(device), config.train, sink, controls, evaluator)
     return Session(config, folder, dataset, loop, writer)
 
 
 def start_run(config: RunConfig, folder: Path, sinks: tuple[Any, ...] = (),
-              controls: RunControls | None = None) -> Session:
-    """A new run writing into `folder` (which must not already hold a run)."""
-    return _build(config, Path(folder), False, sinks, controls)
+              controls: RunControls | None = None,
+              phase: Callable[[str], None] | None = None) -> Session:
+    """A new run writing into `folder` (which must not already hold a run); `phase`, if given,
+    hears what is being prepared ("reading data", "building networks", …)."""
+    return _build(config, Path(folder), False, sinks, controls, phase)
 
 
 def resume_run(folder: Path, sinks: tuple[Any, ...] = (), controls: RunControls | None = None,
-               steps: int | None = None) -> Session:
-    """Continue the run in `folder` from its latest checkpoint; `steps` raises the budget."""
+               steps: int | None = None,
+               phase: Callable[[str], None] | None = None) -> Session:
+    """Continue the run in `folder` from its latest checkpoint; `steps` raises the budget and
+    `phase` hears what is being prepared, as for `start_run`."""
     folder = Path(folder)
     config = read_config(folder)
     path = latest_checkpoint(folder / CHECKPOINTS)
@@ -91,6 +106,7 @@ def resume_run(folder: Path, sinks: tuple[Any, ...] = (), controls: RunControls 
         raise RunFolderError(f"{folder} has no checkpoint to resume from; start a new run "
                              "with its config instead (--config "
                              f"{folder / CONFIG})")
+    _say(phase, "reading the checkpoint")
     stored = load_checkpoint(path)
     if steps is not None and steps != config.train.steps:
         if steps <= stored.step:
@@ -101,7 +117,8 @@ def resume_run(folder: Path, sinks: tuple[Any, ...] = (), controls: RunControls 
     elif stored.step >= config.train.steps:
         raise RunFolderError(f"{folder} already finished its {config.train.steps} steps; "
                              "give --steps with a larger number to train further")
-    session = _build(config, folder, True, sinks, controls)
+    session = _build(config, folder, True, sinks, controls, phase)
+    _say(phase, "restoring the networks")
     session.loop.restore(Checkpoint(stored.step, stored.weights, stored.state))
     return session
 

@@ -7,7 +7,9 @@ the GUI reads both on a ~10 Hz timer. Nothing blocks either side for more than a
 from __future__ import annotations
 
 import threading
+import zipfile
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -95,14 +97,66 @@ class SamplePicture:
 
 
 @dataclass(frozen=True)
+class Coverage:
+    """How many of a mixture's modes the generated points reach, and the share near a mode."""
+
+    modes_covered: int
+    modes_total: int
+    high_quality: float  # share of points within 3σ of some mode, in [0, 1]
+
+    def text(self) -> str:
+        """'modes covered 7/8 · 81 % high quality'."""
+        return (f"modes covered {self.modes_covered}/{self.modes_total} · "
+                f"{100 * self.high_quality:.0f} % high quality")
+
+
+@dataclass(frozen=True)
 class GameState:
     """What the 2-D game view draws: real and generated points and D(x) on a grid."""
 
     step: int
-    real: np.ndarray  # [N, 2]
+    real: np.ndarray | None  # [N, 2]
     fake: np.ndarray  # [M, 2]
     heat: np.ndarray | None  # [G, G] in [0, 1], row 0 = bottom
     extent: float
+    coverage: Coverage | None = None  # for mixtures with known modes
+
+
+def game_state_name(step: int) -> str:
+    """The file beside a 2-D run's snapshot picture that keeps its game state."""
+    return f"step_{step:07d}.game.npz"
+
+
+def save_game_state(state: GameState, path: Path) -> None:
+    """Keep a snapshot's game state so the game view can replay it (a temp name, then renamed,
+    so a reader never sees half a file)."""
+    arrays: dict[str, np.ndarray] = {"step": np.asarray(state.step), "extent":
+                                     np.asarray(state.extent),
+                                     "fake": np.asarray(state.fake, np.float32)}
+    if state.real is not None:
+        arrays["real"] = np.asarray(state.real, np.float32)
+    if state.heat is not None:
+        arrays["heat"] = np.asarray(state.heat, np.float32)
+    if state.coverage is not None:
+        c = state.coverage
+        arrays["coverage"] = np.asarray([c.modes_covered, c.modes_total, c.high_quality])
+    tmp = path.with_name(f".{path.name}.tmp")
+    with open(tmp, "wb") as handle:
+        np.savez_compressed(handle, **arrays)
+    tmp.replace(path)
+
+
+def load_game_state(path: Path) -> GameState | None:
+    """A kept game state, or None when the file is missing or unreadable."""
+    try:
+        with np.load(path) as f:
+            cov = f.get("coverage")
+            return GameState(int(f["step"]), f.get("real"), f["fake"], f.get("heat"),
+                             float(f["extent"]),
+                             None if cov is None else Coverage(int(cov[0]), int(cov[1]),
+                                                               float(cov[2])))
+    except (OSError, KeyError, ValueError, EOFError, zipfile.BadZipFile):
+        return None
 
 
 @dataclass(frozen=True)

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QSettings, Qt, QTimer
+from PySide6.QtCore import QEvent, QObject, QSettings, Qt, QTimer
 from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QKeySequence
 from PySide6.QtWidgets import QApplication, QLabel, QMainWindow, QMessageBox, QTabWidget
 
@@ -14,17 +15,26 @@ from studio.app.dialogs import PreferencesDialog, show_about, show_failure
 from studio.app.explorer import Explorer
 from studio.app.panels.explore import ExplorePanel
 from studio.app.panels.monitor import MonitorPanel
+from studio.app.panels.monitor_notify import Notifier
 from studio.app.panels.runs import RunsPanel
 from studio.app.panels.setup import SetupPanel
 from studio.app.style import apply_style
 from studio.app.workers import DatasetDescriber, EngineInfo, EngineLoader, TrainingWorker
-from studio.config import DataConfig
+from studio.config import DataConfig, RunConfig
 from studio.data import BUILTINS
 from studio.errors import StudioError
 from studio.runs.reader import read_config
 from studio.runs.workspace import default_workspace, new_run_folder
 
 MAX_RECENT = 8
+BUSY_TIP = "A run is training: stop it (Ctrl+.) before starting another"
+MONITOR_TAB = 1
+
+
+def is_points(config: RunConfig) -> bool:
+    """Whether the run learns 2-D points (the Monitor then shows the 2-D game)."""
+    builtin = BUILTINS.get(config.data.dataset)
+    return builtin is not None and builtin.kind == "points"
 
 
 class MainWindow(QMainWindow):
@@ -35,6 +45,8 @@ class MainWindow(QMainWindow):
         self.setAcceptDrops(True)
         self.engine: EngineInfo | None = None
         self.worker: TrainingWorker | None = None
+        self._run_began = 0.0  # monotonic time the current run was started
+        self._opened_config: tuple[Path | None, Any] = (None, None)  # opened cGAN run's data
         self.workspace = Path(str(self.settings.value("workspace", "")) or default_workspace())
         self.setup = SetupPanel()
         self.setup.set_inception(str(self.settings.value("inception", "") or ""))
@@ -50,6 +62,8 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(self.tabs)
         self.describer = DatasetDescriber(self)
         self.thumbnails = DatasetDescriber(self, latest_only=False)
+        self.class_reader = DatasetDescriber(self)  # an opened cGAN run's class names
+        self.notifier = Notifier(self)
         self._build_actions()
         self._build_status_bar()
         self._wire()
@@ -127,6 +141,8 @@ class MainWindow(QMainWindow):
         self.setup.start_requested.connect(self.start_training)
         self.describer.described.connect(lambda cfg, d: self.setup.show_description(d))
         self.describer.failed.connect(lambda cfg, f: self.setup.show_dataset_error(f.message))
+        self.setup.start_button.installEventFilter(self)
+        self.class_reader.described.connect(self._opened_run_described)
         self.monitor.change_requested.connect(self._change_setting)
         self.monitor.status_message.connect(lambda text: self.statusBar().showMessage(text, 8000))
         self.runs.open_requested.connect(self.open_run)
@@ -165,16 +181,30 @@ class MainWindow(QMainWindow):
             QMessageBox.warning(self, "Cannot start", str(exc))
             return
         folder = new_run_folder(self.workspace, config.variant, config.data.dataset)
-        self._launch(TrainingWorker(config, folder))
+        self._launch(TrainingWorker(config, folder), config)
 
     def resume_training(self, folder: Path) -> None:
         if self.worker is not None:
             QMessageBox.information(self, "Busy", "Stop the current run before resuming one.")
             return
-        self._launch(TrainingWorker(None, folder, resume=True))
+        try:
+            config = read_config(folder)
+        except StudioError as exc:
+            QMessageBox.warning(self, "Cannot resume", str(exc))
+            return
+        self._launch(TrainingWorker(None, folder, resume=True), config)
 
-    def _launch(self, worker: TrainingWorker) -> None:
+    def _launch(self, worker: TrainingWorker, config: RunConfig) -> None:
+        """Start `worker` and show its run in the Monitor at once (name, phase, history)."""
         self.worker = worker
+        self._run_began = time.monotonic()
+        t = config.train
+        self.monitor.watch(worker.folder, t.steps, worker.metrics, worker.samples, worker.game,
+                           is_points(config), {"loss": t.loss, "lr_g": t.lr_g, "lr_d": t.lr_d},
+                           t.eval_every)
+        self.settings.setValue("last_run", str(worker.folder))
+        self.tabs.setCurrentWidget(self.monitor)
+        worker.phase.connect(self.monitor.set_phase)
         worker.started_run.connect(self._run_started)
         worker.event.connect(self._on_event)
         worker.failed.connect(self._on_failed)
@@ -186,11 +216,12 @@ class MainWindow(QMainWindow):
         worker.start()
 
     def _run_started(self, folder: Path, config: Any) -> None:
-        w = self.worker
-        live = {"loss": config.train.loss, "lr_g": config.train.lr_g, "lr_d": config.train.lr_d}
-        self.monitor.watch(folder, config.train.steps, w.metrics, w.samples, w.game,
-                           w.wants_game, live, config.train.eval_every)
-        self.tabs.setCurrentWidget(self.monitor)
+        """The networks are built: the run's total (a resume may raise it) and class names."""
+        if self.worker is None:
+            return
+        self.monitor.header.total = config.train.steps
+        if config.variant == "cgan":
+            self.monitor.set_class_names(self.worker.classes)
         self.state_label.setText("Training")
 
     def _on_event(self, event: RunStateEvent) -> None:
@@ -199,11 +230,13 @@ class MainWindow(QMainWindow):
             paused = event.kind == "paused"
             self.pause_action.setText("Resume" if paused else "Pause")
             self.state_label.setText("Paused" if paused else "Training")
+            self.monitor.set_paused(paused)
 
     def _on_failed(self, failure: FailureInfo) -> None:
         show_failure(self, failure)
 
     def _on_finished(self, status: str) -> None:
+        folder = self.worker.folder if self.worker is not None else None
         if self.worker is not None:
             self.worker.wait()
         self.worker = None
@@ -212,6 +245,9 @@ class MainWindow(QMainWindow):
         self.state_label.setText({"finished": "Finished", "stopped": "Stopped"}.get(
             status, "Failed — the last good checkpoint is kept"))
         self.runs.refresh()
+        if folder is not None and status in ("finished", "failed"):
+            self.notifier.run_ended(folder.name, status, time.monotonic() - self._run_began,
+                                    self.isActiveWindow())
 
     def toggle_pause(self) -> None:
         if self.worker is None:
@@ -231,25 +267,51 @@ class MainWindow(QMainWindow):
             self.worker.change(key, value)
 
     def _set_running(self, running: bool) -> None:
+        """Start is off while a run trains (saying why); Pause and Stop only then."""
         self.start_action.setEnabled(not running)
-        self.setup.start_button.setEnabled(not running and self.setup.can_start()[0])
+        self.start_action.setToolTip(BUSY_TIP if running else "Start training (Ctrl+Return)")
+        ok, why = self.setup.can_start()
+        self.setup.start_button.setEnabled(not running and ok)
+        self.setup.start_button.setToolTip(BUSY_TIP if running else why)
         self.pause_action.setEnabled(running)
         self.pause_action.setText("Pause")
         self.stop_action.setEnabled(running)
 
     # -- runs on disk --------------------------------------------------------------------------
-    def open_run(self, folder: Path) -> None:
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        """Keep the New run tab's Start button off (with its reason) while a run trains, even
+        when the tab re-checks its settings (a dataset described, a field edited)."""
+        if (self.worker is not None and watched is self.setup.start_button
+                and event.type() in (QEvent.Type.EnabledChange, QEvent.Type.ToolTipChange)):
+            button = self.setup.start_button
+            if button.isEnabled():
+                button.setEnabled(False)
+            if button.toolTip() != BUSY_TIP:
+                button.setToolTip(BUSY_TIP)
+        return super().eventFilter(watched, event)
+
+    def open_run(self, folder: Path) -> bool:
+        """Show a run folder in the Monitor (following it while another process writes it)."""
         try:
             config = read_config(folder)
         except StudioError as exc:
             QMessageBox.warning(self, "Cannot open run", str(exc))
-            return
-        builtin = BUILTINS.get(config.data.dataset)
-        points = builtin is not None and builtin.kind == "points"
+            return False
         t = config.train
-        self.monitor.follow(folder, t.steps, points, t.eval_every,
+        self.monitor.follow(folder, t.steps, is_points(config), t.eval_every,
                             {"loss": t.loss, "lr_g": t.lr_g, "lr_d": t.lr_d})
+        if config.variant == "cgan":
+            self._opened_config = (Path(folder), config.data)
+            self.class_reader.request(config.data)
+        self.settings.setValue("last_run", str(folder))
         self.tabs.setCurrentWidget(self.monitor)
+        return True
+
+    def _opened_run_described(self, data: DataConfig, description: Any) -> None:
+        """An opened cGAN run's dataset was read: its class names label the grid's columns."""
+        folder, wanted = self._opened_config
+        if data == wanted and self.monitor.folder == folder and self.worker is None:
+            self.monitor.set_class_names(description.classes)
 
     def new_from_config(self, folder: Path) -> None:
         try:
@@ -322,7 +384,15 @@ class MainWindow(QMainWindow):
         self._fill_recent_menu()
         self.setup.choose_dataset(str(self.settings.value("dataset", "ring8")))
         self.setup.select_variant(str(self.settings.value("variant", "gan")))
-        self.tabs.setCurrentIndex(int(self.settings.value("tab", 0)))
+        self._restore_tab(int(self.settings.value("tab", 0)))
+
+    def _restore_tab(self, tab: int) -> None:
+        """Reopen the last-used tab, never an empty Monitor: it shows the last run shown
+        there, or the window opens on New run."""
+        last = Path(str(self.settings.value("last_run", "") or "."))
+        if tab == MONITOR_TAB and not ((last / "config.toml").is_file() and self.open_run(last)):
+            tab = 0
+        self.tabs.setCurrentIndex(tab if 0 <= tab < self.tabs.count() else 0)
 
     def _save_settings(self) -> None:
         self.settings.setValue("geometry", self.saveGeometry())
@@ -351,7 +421,7 @@ class MainWindow(QMainWindow):
     def shutdown(self) -> None:
         """Stop every timer and wait for every thread, so nothing outlives the window."""
         self._save_settings()
-        self.monitor.timer.stop()
+        self.monitor.shutdown()
         self.runs.stop_timers()
         self.explore.interp_view.play_button.setChecked(False)
         for timer in self.statusBar().findChildren(QTimer):  # a timed message's timer
@@ -359,6 +429,8 @@ class MainWindow(QMainWindow):
         self.loader.wait()
         self.describer.wait()
         self.thumbnails.wait()
+        self.class_reader.wait()
+        self.notifier.hide()
         self.explorer.shutdown()
         if self.worker is not None:
             self.worker.stop(save=True)

@@ -18,14 +18,19 @@ import numpy as np
 from PySide6.QtCore import QObject, QRunnable, QThread, QThreadPool, Signal, Slot
 
 from studio.app.bridge import (
+    Coverage,
     FailureInfo,
     GameState,
     LatestSlot,
     MetricBuffer,
     RunStateEvent,
     SamplePicture,
+    game_state_name,
+    save_game_state,
 )
 from studio.config import DataConfig, RunConfig
+from studio.runs.layout import SNAPSHOTS
+from studio.runs.reader import read_metrics
 
 GAME_GRID = 48  # D(x) is evaluated on a GAME_GRID² grid for the 2-D view
 GAME_INTERVAL_S = 0.1  # at most ten 2-D game updates per second
@@ -137,6 +142,10 @@ class BridgeSink:
         from studio.export.images import snapshot_picture
 
         picture = snapshot_picture(snapshot)
+        if self.worker.wants_game:  # the game view replays along the timelapse from these
+            points = snapshot.samples.numpy()  # [N, 2]
+            state = self.worker.game_state(snapshot.step, points)
+            save_game_state(state, self.worker.folder / SNAPSHOTS / game_state_name(state.step))
         self.worker.samples.put(SamplePicture(snapshot.step, picture))
         self.worker.snapshot_written.emit(snapshot.step)
 
@@ -165,6 +174,7 @@ class TrainingWorker(QObject):
     finished = Signal(str)  # end status: finished, stopped, failed
     started_run = Signal(object, object)  # run folder Path, RunConfig
     snapshot_written = Signal(int)
+    phase = Signal(str)  # what the run is preparing now: "reading data", "first step…"
 
     def __init__(self, config: RunConfig | None, folder: Path, resume: bool = False,
                  steps: int | None = None) -> None:
@@ -174,13 +184,17 @@ class TrainingWorker(QObject):
         self.config, self.folder, self.resume, self.steps = config, Path(folder), resume, steps
         self.controls = RunControls()
         self.metrics = MetricBuffer()
+        if resume:  # the curves show the whole history; redone steps replace their rows
+            self.metrics.extend(read_metrics(self.folder))
         self.samples = LatestSlot()
         self.game = LatestSlot()
         self.step = 0
         self.total = 0
         self.wants_game = False
+        self.classes: tuple[str, ...] = ()  # the dataset's class names, once it is read
         self._session: Any = None
         self._real_points: np.ndarray | None = None
+        self._modes: Any = None  # (centres [K, 2], σ) of a mixture with known modes
         self._thread = QThread()
         self._thread.setObjectName("training")
         self.moveToThread(self._thread)
@@ -201,35 +215,55 @@ class TrainingWorker(QObject):
             self._thread.quit()
 
     def _train(self) -> str:
+        from studio.data.toy2d import mixture_modes
         from studio.session import resume_run, start_run
 
         sinks = (BridgeSink(self),)
         if self.resume:
-            session = resume_run(self.folder, sinks, self.controls, steps=self.steps)
+            session = resume_run(self.folder, sinks, self.controls, steps=self.steps,
+                                 phase=self.phase.emit)
         else:
-            session = start_run(self.config, self.folder, sinks, self.controls)
+            session = start_run(self.config, self.folder, sinks, self.controls,
+                                phase=self.phase.emit)
         self._session = session
         self.config = session.config
         self.step, self.total = session.loop.step, session.config.train.steps
         data = session.dataset
+        self.classes = tuple(data.classes) if data.labels is not None else ()
         if data.kind == "points":
             self.wants_game = True
             self._real_points = data.samples[:1024].cpu().numpy()
+            self._modes = mixture_modes(session.config.data.dataset)
         self.started_run.emit(self.folder, session.config)
+        self.phase.emit("first step…")
         return session.run()
 
-    def game_state(self, step: int) -> GameState:
-        """Generated points and D(x) on a grid; runs on the training thread between steps."""
+    def game_state(self, step: int, fake: np.ndarray | None = None) -> GameState:
+        """Generated points (`fake` [N, 2], else 512 new ones), D(x) on a grid and the mode
+        coverage of the points; runs on the training thread between steps."""
         import torch
 
         from studio.app.widgets.game_view import grid_coordinates
 
         trainer = self._session.loop.trainer
-        fake = trainer.sample(512, seed=step).numpy()
+        if fake is None:
+            fake = trainer.sample(512, seed=step).numpy()  # [512, 2]
         grid = torch.as_tensor(grid_coordinates(GAME_GRID, 1.1), dtype=torch.float32)
         heat = trainer.judge(grid.to(trainer.device))
         heat_map = None if heat is None else heat.reshape(GAME_GRID, GAME_GRID).cpu().numpy()
-        return GameState(step, self._real_points, fake, heat_map, 1.1)
+        return GameState(step, self._real_points, fake, heat_map, 1.1, self._coverage(fake))
+
+    def _coverage(self, fake: np.ndarray) -> Coverage | None:
+        """Modes covered and the high-quality share of `fake` [N, 2], for known mixtures."""
+        if self._modes is None or len(fake) == 0:
+            return None
+        import torch
+
+        from studio.metrics.coverage import mode_coverage
+
+        centres, sigma = self._modes
+        c = mode_coverage(torch.as_tensor(fake), centres, sigma)
+        return Coverage(c.modes_covered, c.modes_total, c.high_quality)
 
     # -- controls (thread-safe) ----------------------------------------------------------------
     def pause(self) -> None:

@@ -2,49 +2,39 @@
 
 It reads from a MetricBuffer and latest-wins slots on a ~10 Hz timer, whether the run trains
 in this window or is a folder written by another process (followed by polling its files).
+The header lives in monitor_header, the sample column in monitor_samples.
 """
 
 from __future__ import annotations
 
 import math
 import time
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-from PIL import Image
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QPalette, QResizeEvent, QShowEvent
-from PySide6.QtWidgets import (
-    QComboBox,
-    QHBoxLayout,
-    QLabel,
-    QLineEdit,
-    QMessageBox,
-    QProgressBar,
-    QPushButton,
-    QSlider,
-    QSplitter,
-    QStackedWidget,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtWidgets import QLabel, QSplitter, QVBoxLayout, QWidget
 
 from studio.app.bridge import LatestSlot, MetricBuffer, RunStateEvent
-from studio.app.dialogs import save_picture_as
+from studio.app.panels.monitor_header import MonitorHeader, growth_text
+from studio.app.panels.monitor_samples import SamplesPanel
 from studio.app.widgets.doctor_banner import DoctorBanners
-from studio.app.widgets.game_view import GameView
-from studio.app.widgets.image_view import ImageView
 from studio.app.widgets.loss_plot import LossPlot
 from studio.app.widgets.quality_plot import QualityPlot, hint_text
-from studio.config import LOSSES
-from studio.progress import format_duration
-from studio.runs.reader import RunFollower, list_snapshots, read_evals
+from studio.runs.reader import RunFollower, read_evals, read_events
+
+__all__ = ["MonitorPanel", "growth_text"]
 
 REFRESH_MS = 100
 PLOT_INTERVAL_S = 1.0
 ROOMY_HEIGHT = 640  # below this the doctor's banners take a line each
 QUALITY_WIDTH = 250  # the quality column's least width: its titles must fit
+# run-state events marked on the plots (a pause's "continued" sits on its "paused" line)
+STATE_MARKS = {"paused": "paused", "stopped": "stopped", "resumed": "resumed",
+               "failed": "failed"}
+ENDED = ("finished", "stopped", "failed")
 
 
 class MonitorPanel(QWidget):
@@ -60,21 +50,19 @@ class MonitorPanel(QWidget):
         self.game = LatestSlot()
         self.folder: Path | None = None
         self.follower: RunFollower | None = None
-        self.total = 0
         self._plot_versions = [-1, -1, -1]  # the buffer version each plot last drew
         self._plot_drawn_at = [0.0, 0.0, 0.0]
         self._next_plot = 0
-        self._rate: tuple[float, int] | None = None  # (time, step) at the start of the rate
-        self._snapshots: list[tuple[int, Path]] = []
-        self._live_picture: np.ndarray | None = None
-        self._applied: dict[str, Any] = {}
+        self._watched_version = -1  # the buffer's version when a live run was handed over
         self.live = False  # a run training in this window: its settings can change
         self.timer = QTimer(self, interval=REFRESH_MS)
         self.timer.timeout.connect(self.refresh)
         layout = QVBoxLayout(self)
+        self.header = MonitorHeader()
+        self.header.change_requested.connect(self.change_requested)
         self.banners = DoctorBanners()
         self.banners.fix_requested.connect(self.apply_fix)
-        layout.addLayout(self._build_header())
+        layout.addWidget(self.header)
         layout.addWidget(self.banners)
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
         self.splitter.addWidget(self._build_plots())
@@ -82,38 +70,29 @@ class MonitorPanel(QWidget):
         self.quality.setMinimumWidth(QUALITY_WIDTH)
         self.quality.has_data_changed.connect(self._show_quality)
         self.splitter.addWidget(self.quality)
-        self.splitter.addWidget(self._build_samples())
+        self.sample_panel = SamplesPanel()
+        self.splitter.addWidget(self.sample_panel)
         self._show_quality(False)
         self.quality_hint.hide()  # until a run is shown
         layout.addWidget(self.splitter, 1)
-
-    def _build_header(self) -> QHBoxLayout:
-        row = QHBoxLayout()
-        self.title = QLabel("No run yet")
-        self.title.setObjectName("runTitle")
-        self.progress = QProgressBar()
-        self.progress.setFormat("—")
-        self.progress.setMinimumWidth(320)
-        self.loss = QComboBox()
-        self.loss.addItems(LOSSES)
-        self.loss.setToolTip("Switch the adversarial loss while training: try minimax ↔ "
-                             "non-saturating and watch G's loss and D(G(z))")
-        self.lr_g, self.lr_d = QLineEdit(), QLineEdit()
-        for edit, who in ((self.lr_g, "G"), (self.lr_d, "D")):
-            edit.setFixedWidth(72)
-            edit.setToolTip(f"{who} learning rate, applied live")
-        self.apply = QPushButton("Apply")
-        self.apply.setToolTip("Apply the loss and learning rates to the running training")
-        self.apply.clicked.connect(self._apply_changes)
-        for w in (self.title, self.progress):
-            row.addWidget(w)
-        row.addStretch(1)
-        for label, w in (("Loss", self.loss), ("lr G", self.lr_g), ("lr D", self.lr_d)):
-            row.addWidget(QLabel(label))
-            row.addWidget(w)
-        row.addWidget(self.apply)
         self.set_live_controls_enabled(False)
-        return row
+
+    # the header's and the sample column's widgets, by the names the window and tests use
+    title = property(lambda self: self.header.title)
+    progress = property(lambda self: self.header.progress)
+    loss = property(lambda self: self.header.loss)
+    lr_g = property(lambda self: self.header.lr_g)
+    lr_d = property(lambda self: self.header.lr_d)
+    apply = property(lambda self: self.header.apply)
+    total = property(lambda self: self.header.total)
+    views = property(lambda self: self.sample_panel.views)
+    image = property(lambda self: self.sample_panel.image)
+    game_view = property(lambda self: self.sample_panel.game_view)
+    view_choice = property(lambda self: self.sample_panel.view_choice)
+    timeline = property(lambda self: self.sample_panel.timeline)
+    timeline_label = property(lambda self: self.sample_panel.timeline_label)
+    save_button = property(lambda self: self.sample_panel.save_button)
+    coverage_label = property(lambda self: self.sample_panel.coverage_label)
 
     def _build_plots(self) -> QWidget:
         holder = QWidget()
@@ -150,97 +129,76 @@ class MonitorPanel(QWidget):
     def plots(self) -> tuple[LossPlot, ...]:
         return (self.loss_plot, self.d_plot, self.v_plot)
 
-    def _build_samples(self) -> QWidget:
-        holder = QWidget()
-        v = QVBoxLayout(holder)
-        v.setContentsMargins(0, 0, 0, 0)
-        self.views = QStackedWidget()
-        self.image = ImageView()
-        self.game_view = GameView()
-        self.views.addWidget(self.image)
-        self.views.addWidget(self.game_view)
-        self.view_choice = QComboBox()
-        self.view_choice.addItems(["Samples", "2-D game"])
-        self.view_choice.currentIndexChanged.connect(self.views.setCurrentIndex)
-        self.view_choice.setEnabled(False)
-        self.timeline = QSlider(Qt.Orientation.Horizontal)
-        self.timeline.setEnabled(False)
-        self.timeline.setToolTip("Scrub through every snapshot taken so far (the timelapse)")
-        self.timeline.valueChanged.connect(self._scrub)
-        self.timeline_label = QLabel("—")
-        self.save_button = QPushButton("Save image…")
-        self.save_button.clicked.connect(self.save_image)
-        row = QHBoxLayout()
-        row.addWidget(self.timeline, 1)
-        row.addWidget(self.timeline_label)
-        row.addWidget(self.save_button)
-        v.addWidget(self.view_choice)
-        v.addWidget(self.views, 1)
-        v.addLayout(row)
-        return holder
-
     # -- what to show --------------------------------------------------------------------------
     def watch(self, folder: Path, total: int, metrics: MetricBuffer, samples: LatestSlot,
               game: LatestSlot, points: bool, live_settings: dict[str, Any],
-              eval_every: int = 0) -> None:
-        """Show a run training in this window, reading the worker's buffer and slots; new
-        evaluations and warnings come through `on_event` (earlier ones of a resumed run are
-        read from its folder now)."""
-        self._reset(folder, total, points)
+              eval_every: int = 0, classes: Sequence[str] = ()) -> None:
+        """Show a run training in this window from the moment it is started, reading the
+        worker's buffer (a resumed run's holds its history) and slots. The run's earlier
+        evaluations, state changes and snapshots are read from its folder now; new ones come
+        through `on_event` and the slots. Until the first new row the header names the phase
+        (`set_phase`)."""
+        last = metrics.last()
+        self._reset(folder, total, points, game=points, start_step=last[0] if last else 0)
         self.quality_hint.setText(hint_text(eval_every))
         self.quality.set_rows(read_evals(folder))
         self.metrics, self.samples, self.game = metrics, samples, game
-        self._applied = dict(live_settings)
-        self._show_settings(live_settings)
+        self._watched_version = metrics.version
+        self.header.applied = dict(live_settings)
+        self.header.show_settings(live_settings)
+        self.set_class_names(classes)
         self.set_live_controls_enabled(True)
+        for event in read_events(folder):  # a resumed run's pauses, stops and changes
+            self.on_event(_event(event), history=True)
+        self.header.set_phase("starting")
+        self.sample_panel.update_timeline()
+        for _ in self.plots:  # the history at once
+            self._draw_curves(force=True)
         self.timer.start()
 
     def follow(self, folder: Path, total: int, points: bool, eval_every: int = 0,
-               settings: dict[str, Any] | None = None) -> None:
+               settings: dict[str, Any] | None = None, classes: Sequence[str] = ()) -> None:
         """Show a run folder, following it live if another process is still writing it; the
         header shows the run's own loss and learning rates (`settings`), then its changes."""
-        self._reset(folder, total, points)
+        self._reset(folder, total, points, game=None)
+        self.set_live_controls_enabled(False)
         if settings:
-            self._show_settings(settings)
+            self.header.show_settings(settings)
+        self.set_class_names(classes)
         self.quality_hint.setText(hint_text(eval_every))
         self.metrics, self.samples, self.game = MetricBuffer(), LatestSlot(), LatestSlot()
         self.follower = RunFollower(folder)
-        self.set_live_controls_enabled(False)
         self.refresh()
         self.timer.start()
 
-    def _reset(self, folder: Path, total: int, points: bool) -> None:
-        self.folder, self.total, self.follower = Path(folder), total, None
-        self.title.setText(f"<b>{Path(folder).name}</b>")
-        self._plot_versions, self._rate, self._snapshots = [-1, -1, -1], None, []
-        self._live_picture = None
+    def set_class_names(self, names: Sequence[str]) -> None:
+        """A cGAN's class names, shown over the columns of its sample grid."""
+        self.sample_panel.set_class_names(names)
+
+    def set_phase(self, text: str) -> None:
+        """What a run started here is preparing; shown until its first new log row."""
+        if self.live and self.metrics.version == self._watched_version:
+            self.header.set_phase(text)
+
+    def _reset(self, folder: Path, total: int, points: bool, game: bool | None,
+               start_step: int = 0) -> None:
+        self.folder, self.follower = Path(folder), None
+        self.header.set_run(Path(folder).name, total, start_step)
+        self._plot_versions = [-1, -1, -1]
         for plot in self.plots:
             plot.clear()
+            plot.follow_data()
         self.quality.clear()
         self.quality_hint.setHidden(self.quality.has_data)
         self.banners.clear()
-        self.image.set_image(None)
-        self.view_choice.setEnabled(points)
-        self.view_choice.setCurrentIndex(1 if points else 0)
-        self.timeline.blockSignals(True)
-        self.timeline.setRange(0, 0)  # QSlider starts at 0..99: "at the end" must hold now
-        self.timeline.blockSignals(False)
-        self.timeline.setEnabled(False)
-        self.timeline_label.setText("—")
-
-    def _show_settings(self, settings: dict[str, Any]) -> None:
-        """The loss and learning rates the run trains with now, in the header."""
-        if "loss" in settings:
-            self.loss.setCurrentText(str(settings["loss"]))
-        for key, box in (("lr_g", self.lr_g), ("lr_d", self.lr_d)):
-            if key in settings:
-                box.setText(f"{float(settings[key]):g}")
+        self.sample_panel.reset(folder, points, game)
+        if game is None and points:  # a folder: the game view only where states were kept
+            self.view_choice.setCurrentIndex(1 if self.sample_panel.has_kept_games() else 0)
 
     def set_live_controls_enabled(self, enabled: bool) -> None:
         """Live changes (the header's and the doctor's fixes) only for a run trained here."""
         self.live = enabled
-        for w in (self.loss, self.lr_g, self.lr_d, self.apply):
-            w.setEnabled(enabled)
+        self.header.set_controls_enabled(enabled)
         self.banners.set_live(enabled)
 
     def stop_watching(self, status: str = "finished") -> None:
@@ -250,10 +208,19 @@ class MonitorPanel(QWidget):
             self._draw_curves(force=True)
         self.set_live_controls_enabled(False)
         last = self.metrics.last()
-        step = last[0] if last else 0
-        self.progress.setFormat(f"{status} at step {step:,} / {self.total:,}")
+        self.header.show_end(status, last[0] if last else 0)
         if self.follower is None:
             self.timer.stop()
+
+    def shutdown(self) -> None:
+        """Stop every timer (the refresh and the header's clock): the window is closing."""
+        self.timer.stop()
+        self.header.set_phase(None)
+
+    def set_paused(self, paused: bool) -> None:
+        """A run trained here paused or continued: the progress line says so, without a rate."""
+        last = self.metrics.last()
+        self.header.set_paused(paused, last[0] if last else 0)
 
     # -- the 10 Hz refresh ---------------------------------------------------------------------
     def refresh(self) -> None:
@@ -265,21 +232,19 @@ class MonitorPanel(QWidget):
         self._draw_curves()
         picture = self.samples.take()
         if picture is not None:
-            self._live_picture = picture.picture
-            self._update_timeline()
+            self.sample_panel.show_live_picture(picture.picture)
         state = self.game.take()
         if state is not None:
-            self.game_view.set_state(state.real, state.fake, state.heat, state.extent)
+            self.sample_panel.show_live_game(state)
 
     def _poll_folder(self) -> None:
         rows, events, snaps = self.follower.poll()
         self.metrics.extend(rows)
         self.quality.add_rows(self.follower.new_evals)
         for event in events:
-            self.on_event(RunStateEvent(event.get("step", 0), event.get("kind", ""),
-                                        event.get("message", ""), event.get("data", {})))
+            self.on_event(_event(event))
         if snaps:
-            self._update_timeline()
+            self.sample_panel.update_timeline()
 
     def _draw_curves(self, force: bool = False) -> None:
         """Redraw at most one stale plot per tick, in turn, each at most once a second.
@@ -301,41 +266,40 @@ class MonitorPanel(QWidget):
         if "v_real" in cols and "v_fake" in cols:
             cols["v_total"] = cols["v_real"] + cols["v_fake"]
         self.plots[index].set_data(steps, cols)
-        if len(steps):
-            self._update_progress(int(steps[-1]))
+        if len(steps) and not (self.live and version == self._watched_version):
+            last = self.metrics.last()
+            ended = self.follower.status if self.follower is not None else ""
+            if ended in ENDED:  # an opened run says how it ended, not a stale rate
+                self.header.show_end(ended, int(steps[-1]))
+            else:
+                self.header.show_step(int(steps[-1]), growth_text(last[1]) if last else "")
 
-    def _update_progress(self, step: int) -> None:
-        now = time.monotonic()
-        if self._rate is None:
-            self._rate = (now, step)
-        t0, s0 = self._rate
-        rate = (step - s0) / (now - t0) if now > t0 and step > s0 else 0.0
-        eta = f" · ETA {format_duration((self.total - step) / rate)}" if rate else ""
-        speed = f" · {rate:.1f} it/s" if rate else ""
-        self.progress.setMaximum(max(1, self.total))
-        self.progress.setValue(min(step, self.total))
-        last = self.metrics.last()
-        growth = growth_text(last[1]) if last else ""
-        self.progress.setFormat(f"step {step:,} / {self.total:,}{speed}{eta}{growth}")
-
-    def on_event(self, event: RunStateEvent) -> None:
-        """Mark live setting changes on every plot, draw evaluations, show diagnoses."""
+    def on_event(self, event: RunStateEvent, history: bool = False) -> None:
+        """Mark live setting changes and pauses, stops and resumes on every plot, draw
+        evaluations, show diagnoses (`history`: an event read back from the folder, not news)."""
         if event.kind == "change":
             key, new = event.data.get("key"), event.data.get("new")
-            label = f"{key} → {new}"
             if not self.live and key in ("loss", "lr_g", "lr_d"):
-                self._show_settings({key: new})  # a followed run's header follows its changes
-            for plot in self.plots:
-                plot.add_marker(event.step, label)
-            self.quality.add_marker(event.step, label)
+                self.header.show_settings({key: new})  # a followed run's header follows
+            self._mark(event.step, f"{key} → {new}")
+        elif event.kind in STATE_MARKS:
+            self._mark(event.step, STATE_MARKS[event.kind])
         elif event.kind == "eval":
-            self.quality.add_rows([{"step": event.step, **event.data}])
+            if not history:  # the folder's evaluations were read with the metrics
+                self.quality.add_rows([{"step": event.step, **event.data}])
         elif event.kind == "warning" and event.data.get("detector"):
+            if history:
+                return  # a resumed run is diagnosed afresh: old findings offer no fixes
             if self.banners.add(event.step, event.data) is not None:
                 self.status_message.emit(f"Run doctor: {event.data.get('title', '')} "
                                          f"(step {event.step:,}) — see the Monitor tab")
-        elif event.kind in ("warning", "note"):
+        elif event.kind in ("warning", "note") and not history:
             self.status_message.emit(event.message)
+
+    def _mark(self, step: int, label: str) -> None:
+        for plot in self.plots:
+            plot.add_marker(step, label)
+        self.quality.add_marker(step, label)
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
@@ -345,41 +309,10 @@ class MonitorPanel(QWidget):
         super().showEvent(event)
         self.refresh()
 
-    # -- the timelapse -------------------------------------------------------------------------
-    def _update_timeline(self) -> None:
-        if self.folder is None:
-            return
-        at_end = self.timeline.value() >= self.timeline.maximum()
-        self._snapshots = list_snapshots(self.folder)
-        self.timeline.blockSignals(True)
-        self.timeline.setRange(0, max(0, len(self._snapshots) - 1))
-        self.timeline.setEnabled(len(self._snapshots) > 1)
-        if at_end:
-            self.timeline.setValue(self.timeline.maximum())
-        self.timeline.blockSignals(False)
-        if at_end:
-            self._show_snapshot(self.timeline.value(), live=True)
-
-    def _scrub(self, index: int) -> None:
-        self._show_snapshot(index, live=index == self.timeline.maximum())
-
-    def _show_snapshot(self, index: int, live: bool) -> None:
-        if live and self._live_picture is not None:
-            self.image.set_image(self._live_picture)
-            step = self._snapshots[-1][0] if self._snapshots else 0
-        elif 0 <= index < len(self._snapshots):
-            step, path = self._snapshots[index]
-            try:
-                with Image.open(path) as img:
-                    self.image.set_image(np.asarray(img.convert("RGB")))
-            except OSError:
-                return  # a snapshot being replaced right now; the next tick shows it
-        else:
-            return
-        self.timeline_label.setText(f"step {step:,}")
-
+    # -- samples and fixes ---------------------------------------------------------------------
     def save_image(self) -> None:
-        save_picture_as(self, self.image.image(), "samples.png")
+        """Save what the sample column shows (the grid or the 2-D game)."""
+        self.sample_panel.save_image()
 
     def apply_fix(self, fix: dict[str, Any]) -> None:
         """Send a diagnosis's fix to the running training, exactly as given, and show the new
@@ -387,35 +320,13 @@ class MonitorPanel(QWidget):
         if not self.live:
             return
         for key, value in fix.items():
-            if key == "loss":
-                self.loss.setCurrentText(str(value))
-            elif key in ("lr_g", "lr_d"):
-                (self.lr_g if key == "lr_g" else self.lr_d).setText(f"{value:g}")
-            self._applied[key] = value
+            if key in ("loss", "lr_g", "lr_d"):
+                self.header.show_settings({key: value})
+            self.header.applied[key] = value
             self.change_requested.emit(key, value)
 
-    def _apply_changes(self) -> None:
-        """Send only the settings that differ from what the run uses now."""
-        wanted: dict[str, Any] = {"loss": self.loss.currentText()}
-        for key, edit in (("lr_g", self.lr_g), ("lr_d", self.lr_d)):
-            try:
-                wanted[key] = float(edit.text())
-            except ValueError:
-                QMessageBox.warning(self, "Learning rate", f"{edit.text()!r} is not a number")
-                return
-        for key, value in wanted.items():
-            if self._applied.get(key) != value:
-                self._applied[key] = value
-                self.change_requested.emit(key, value)
 
-
-def growth_text(metrics: dict[str, float]) -> str:
-    """' · 32 px' or ' · 32 px fading in 40 %' for a run that reports its resolution."""
-    resolution, fade = metrics.get("resolution"), metrics.get("fade")
-    if resolution is None or not math.isfinite(resolution) or resolution < 1:
-        return ""
-    # a logged row averages its steps, so a row spanning a growth step lies between two sizes
-    text = f" · {2 ** round(math.log2(resolution))} px"
-    if fade is not None and math.isfinite(fade) and fade < 0.999:
-        text += f" fading in {100 * fade:.0f} %"
-    return text
+def _event(row: dict[str, Any]) -> RunStateEvent:
+    """An events.jsonl row as the event the worker would have sent."""
+    return RunStateEvent(row.get("step", 0), row.get("kind", ""), row.get("message", ""),
+                         row.get("data", {}))

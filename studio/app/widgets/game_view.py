@@ -18,7 +18,7 @@ from __future__ import annotations
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QEvent, QRectF, Qt
-from PySide6.QtGui import QPalette, QPen
+from PySide6.QtGui import QImage, QPalette, QPen
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
 from studio.app.widgets.loss_plot import apply_plot_palette
@@ -96,6 +96,11 @@ class GameView(QWidget):
         item.addItem(self.real_item)
         item.addItem(self.fake_item)
 
+        self._note = QLabel()
+        self._note.setWordWrap(True)
+        self._note.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self._note.setContentsMargins(6, 0, 6, 0)
+        self._note.hide()
         self._legend = QLabel(LEGEND_TEXT)
         self._legend.setWordWrap(True)
         self._legend.setAlignment(Qt.AlignmentFlag.AlignCenter)
@@ -103,6 +108,7 @@ class GameView(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 2)
         layout.setSpacing(2)
+        layout.addWidget(self._note)
         layout.addWidget(self._plot, 1)
         layout.addWidget(self._legend)
         self._apply_extent(self._extent)
@@ -135,6 +141,22 @@ class GameView(QWidget):
             # ImageItem's axis 0 is x; heat's axis 0 is y: transpose (see module docstring).
             self.heat_item.setImage(grid.T, autoLevels=False, levels=(0.0, 1.0))
             self.heat_item.setRect(self._rect())
+
+    def set_note(self, text: str) -> None:
+        """A line above the plot saying why nothing is drawn ("" hides it)."""
+        self._note.setText(text)
+        self._note.setVisible(bool(text))
+
+    def note(self) -> str:
+        """The note shown above the plot ("" for none)."""
+        return self._note.text()
+
+    def picture(self) -> np.ndarray:
+        """What the view shows now (plot, colour bar and legend) as uint8 [H, W, 3]."""
+        image = self.grab().toImage().convertToFormat(QImage.Format.Format_RGB888)
+        h, w, stride = image.height(), image.width(), image.bytesPerLine()
+        rows = np.frombuffer(image.constBits(), np.uint8, count=h * stride).reshape(h, stride)
+        return rows[:, :w * 3].reshape(h, w, 3).copy()
 
     @property
     def extent(self) -> float:
