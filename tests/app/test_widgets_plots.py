@@ -106,11 +106,11 @@ def test_smoothing_changes_display_not_input(loss_plot: LossPlot) -> None:
 def test_log_scale_with_non_positive_values(loss_plot: LossPlot) -> None:
     loss_plot.set_data(np.arange(4.0), {"d": np.array([1.0, 0.0, -2.0, 10.0])})
     loss_plot.log_scale = True
-    assert loss_plot.plot_widget().getPlotItem().ctrl.logYCheck.isChecked()
+    assert loss_plot.plot_widget().getPlotItem().getAxis("left").symlog
     loss_plot.grab()  # renders without raising
     _x, y = loss_plot.curve("d").getData()
-    assert np.isnan(y[1]) and np.isnan(y[2])
-    np.testing.assert_allclose(y[[0, 3]], [0.0, 1.0])  # log10 of the positive values
+    # symmetric log: sign(y)·log10(1 + |y|/0.01); zero and negative values stay on the plot
+    np.testing.assert_allclose(y, [np.log10(101), 0.0, -np.log10(201), np.log10(1001)])
     loss_plot.log_scale = False
     np.testing.assert_array_equal(loss_plot.curve("d").getData()[1], [1.0, 0.0, -2.0, 10.0])
 
@@ -120,7 +120,7 @@ def test_readout_shows_nearest_step(loss_plot: LossPlot) -> None:
     loss_plot.set_data(steps, {"d": np.array([1.5, 1.25, 1.0]), "g": np.array([0.5, 0.75, 2.0])})
     loss_plot.show_readout_at(130.0)
     text = loss_plot.readout_text()
-    assert "step 100" in text and "D loss 1.25" in text and "G loss 0.75" in text
+    assert text == "step 100 · D loss 1.250 · G loss 0.7500"
     loss_plot.show_readout_at(1e6)
     assert "step 200" in loss_plot.readout_text()
 
@@ -148,7 +148,7 @@ def test_add_marker_and_clear(loss_plot: LossPlot) -> None:
     ]
     assert len(lines) == 1
     assert lines[0].value() == 3.0
-    assert lines[0].label.toPlainText() == "loss → minimax"
+    assert lines[0].label.toPlainText() == "Loss → minimax"  # the setting's name, in words
 
     loss_plot.clear()
     assert loss_plot.markers == []
@@ -420,3 +420,29 @@ def test_growth_text_shows_resolution_and_fade() -> None:
     assert growth_text({"resolution": 64.0, "fade": 1.0}) == " · 64 px"
     assert growth_text({"resolution": 32.0, "fade": 0.4}) == " · 32 px fading in 40 %"
     assert growth_text({"resolution": 24.0, "fade": 0.05}) == " · 32 px fading in 5 %"
+
+
+def test_options_menu_holds_the_log_scale_and_the_smoothing(loss_plot: LossPlot) -> None:
+    from PySide6.QtWidgets import QSlider
+
+    menu = loss_plot.options_button().menu()
+    log = next(a for a in menu.actions() if a.text().startswith("Log scale"))
+    log.trigger()
+    assert loss_plot.log_scale
+    slider = menu.findChild(QSlider)
+    slider.setValue(50)
+    assert loss_plot.smoothing == pytest.approx(0.5)
+    log.trigger()
+    assert not loss_plot.log_scale
+
+
+def test_readings_and_ticks_are_formatted_alike() -> None:
+    from studio.app.widgets.plot_maths import format_reading, format_tick, symlog, symlog_inverse
+
+    assert [format_reading(v) for v in (1.37, 0.7301, -0.65154, 1234.0, 0.0, 1e-5, np.nan)] == \
+        ["1.370", "0.7301", "-0.6515", "1234", "0.000", "1.000e-05", "nan"]
+    assert [format_tick(v) for v in (0.5, -10.0, 1e-13, 0.30000000000000004)] == \
+        ["0.5", "-10", "0", "0.3"]
+    y = np.array([-100.0, -0.5, 0.0, 0.003, 7.0])
+    np.testing.assert_allclose(symlog_inverse(symlog(y)), y, atol=1e-12)
+    assert np.all(np.diff(symlog(y)) > 0)  # order kept, negative values included

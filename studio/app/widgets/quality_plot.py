@@ -12,7 +12,7 @@ from typing import Any
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QEvent, QPointF, Qt, Signal
+from PySide6.QtCore import QEvent, QObject, QPointF, Qt, Signal
 from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import (
     QComboBox,
@@ -22,13 +22,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from studio.app.widgets.loss_plot import (
-    apply_plot_palette,
-    blend,
-    format_step,
-    format_value,
-    nice_ceiling,
-)
+from studio.app.widgets.plot_axes import StepAxis, apply_plot_palette, blend
+from studio.app.widgets.plot_labels import change_label
+from studio.app.widgets.plot_maths import format_step, format_value, nice_ceiling
 from studio.app.widgets.run_quality import number
 from studio.metrics.names import fd_label, kid_label
 
@@ -105,7 +101,7 @@ class QualityPlot(QWidget):
         self.choice.setToolTip("These evaluations used different feature nets, whose numbers "
                                "cannot be compared: choose which to show")
         self.choice.currentIndexChanged.connect(self._on_choice)
-        self.plots = [pg.PlotWidget() for _ in range(3)]
+        self.plots = [pg.PlotWidget(axisItems={"bottom": StepAxis()}) for _ in range(3)]
         self.readout = QLabel(wordWrap=True)
         self.readout.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
         self.readout.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -155,6 +151,8 @@ class QualityPlot(QWidget):
         item.addItem(cursor, ignoreBounds=True)
         plot.scene().sigMouseMoved.connect(lambda pos, p=plot: self._on_mouse_moved(pos, p))
         plot.scene().sigMouseClicked.connect(self._on_mouse_clicked)
+        for watched in (plot, plot.viewport()):
+            watched.installEventFilter(self)
 
     def _add_curve(self, item: pg.PlotItem, key: str, colour: str) -> None:
         curve = pg.PlotDataItem(pen=pg.mkPen(colour, width=2), symbol="o", symbolSize=5,
@@ -334,6 +332,19 @@ class QualityPlot(QWidget):
         vb = plot.getPlotItem().vb
         if vb.sceneBoundingRect().contains(pos):
             self.show_readout_at(vb.mapSceneToView(pos).x())
+        else:
+            self.show_latest()
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        """When the pointer leaves a plot, the readout returns to the latest evaluation."""
+        if event.type() == QEvent.Type.Leave:
+            self.show_latest()
+        return super().eventFilter(watched, event)
+
+    def show_latest(self) -> None:
+        """The readout and cursor at the newest evaluation shown (what the plot says when the
+        pointer is elsewhere)."""
+        self.show_readout_at(float(self._shown[-1].get("step", 0)) if self._shown else math.nan)
 
     def show_readout_at(self, step: float) -> None:
         """Show the evaluation nearest to `step` in words, with a cursor line there."""
@@ -365,7 +376,7 @@ class QualityPlot(QWidget):
         lines = []
         for plot in self.plots:
             line = pg.InfiniteLine(pos=float(step), angle=90, movable=False, pen=pen)
-            line.setToolTip(label)
+            line.setToolTip(change_label(label))
             plot.getPlotItem().addItem(line, ignoreBounds=True)
             lines.append(line)
         self._markers.append((float(step), label, lines))
