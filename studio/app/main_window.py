@@ -6,13 +6,15 @@ import time
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QEvent, QObject, QSettings, Qt, QTimer
-from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QKeySequence
+from PySide6.QtCore import QEvent, QObject, QSettings, QTimer
+from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent
 from PySide6.QtWidgets import QApplication, QLabel, QMainWindow, QMessageBox, QTabWidget
 
 from studio.app.bridge import FailureInfo, RunStateEvent
-from studio.app.dialogs import PreferencesDialog, show_about, show_failure
+from studio.app.dialogs import PreferencesDialog, show_failure
 from studio.app.explorer import Explorer
+from studio.app.help import show_concept
+from studio.app.menus import build_menus
 from studio.app.panels.explore import ExplorePanel
 from studio.app.panels.monitor import MonitorPanel
 from studio.app.panels.monitor_notify import Notifier
@@ -76,57 +78,8 @@ class MainWindow(QMainWindow):
             self.loader.start()
 
     # -- building ------------------------------------------------------------------------------
-    def _action(self, text: str, slot: Any, shortcut: Any = None, tip: str = "") -> QAction:
-        action = QAction(text, self)
-        if shortcut is not None:
-            action.setShortcut(QKeySequence(shortcut))
-        action.setToolTip(tip or text)
-        action.setStatusTip(tip or text)
-        action.triggered.connect(slot)
-        return action
-
     def _build_actions(self) -> None:
-        self.start_action = self._action("Start", self.start_training, "Ctrl+Return",
-                                         "Start training (Ctrl+Return)")
-        self.pause_action = self._action("Pause", self.toggle_pause, Qt.Key.Key_Space,
-                                         "Pause or resume (Space)")
-        self.stop_action = self._action("Stop", self.stop_training, "Ctrl+.",
-                                        "Stop and save a checkpoint (Ctrl+.)")
-        self.open_run_action = self._action("Open run folder…", self.runs.open_folder,
-                                            QKeySequence.StandardKey.Open)
-        self.open_data_action = self._action("Open dataset folder…",
-                                             self.setup.browse_button.click)
-        quit_action = self._action("Quit", self.close, QKeySequence.StandardKey.Quit)
-        self.preferences_action = self._action("Preferences…", self.edit_preferences,
-                                               QKeySequence.StandardKey.Preferences)
-        about = self._action("About GAN Studio", lambda: show_about(self, self.engine))
-        menu = self.menuBar()
-        file_menu = menu.addMenu("&File")
-        for a in (self.open_run_action, self.open_data_action):
-            file_menu.addAction(a)
-        self.recent_menu = file_menu.addMenu("Recent datasets")
-        file_menu.addSeparator()
-        file_menu.addAction(self.preferences_action)
-        file_menu.addSeparator()
-        file_menu.addAction(quit_action)
-        run_menu = menu.addMenu("&Run")
-        for a in (self.start_action, self.pause_action, self.stop_action):
-            run_menu.addAction(a)
-        view_menu = menu.addMenu("&View")
-        for i, name in enumerate(("New run", "Monitor", "Explore", "Runs")):
-            show = lambda _=False, i=i: self.tabs.setCurrentIndex(i)  # noqa: E731
-            view_menu.addAction(self._action(name, show, f"Ctrl+{i + 1}"))
-        help_menu = menu.addMenu("&Help")
-        help_menu.addAction(self._action("Explore the bundled model",
-                                         self.explorer.explore_bundled,
-                                         tip="Open a StyleGAN that ships with GAN Studio in "
-                                         "the Explore tab"))
-        help_menu.addAction(about)
-        toolbar = self.addToolBar("Run")
-        toolbar.setObjectName("runToolbar")
-        toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
-        for a in (self.start_action, self.pause_action, self.stop_action):
-            toolbar.addAction(a)
+        build_menus(self)
         self._set_running(False)
 
     def _build_status_bar(self) -> None:
@@ -148,6 +101,9 @@ class MainWindow(QMainWindow):
         self.runs.open_requested.connect(self.open_run)
         self.runs.resume_requested.connect(self.resume_training)
         self.runs.new_from_config_requested.connect(self.new_from_config)
+        self.runs.status_message.connect(lambda text: self.statusBar().showMessage(text, 8000))
+        for plot in self.monitor.plots:  # "?" beside a plot's title: Help → Concepts
+            plot.concept_requested.connect(lambda key: show_concept(self, key))
         self.tabs.currentChanged.connect(self.explorer.on_tab_changed)
 
     # -- engine --------------------------------------------------------------------------------
@@ -212,6 +168,7 @@ class MainWindow(QMainWindow):
         worker.snapshot_written.connect(
             lambda _step: self.explorer.refresh_if_exploring(worker.folder))
         self._set_running(True)
+        self.runs.set_active_run(worker.folder)  # the run this window trains cannot be trashed
         self.state_label.setText("Starting…")
         worker.start()
 
@@ -240,6 +197,7 @@ class MainWindow(QMainWindow):
         if self.worker is not None:
             self.worker.wait()
         self.worker = None
+        self.runs.set_active_run(None)
         self.monitor.stop_watching(status)
         self._set_running(False)
         self.state_label.setText({"finished": "Finished", "stopped": "Stopped"}.get(

@@ -159,11 +159,19 @@ def test_save_image_saves_the_game_view_when_it_is_shown(qtbot, settings, tmp_pa
     m.view_choice.setCurrentIndex(1)
     QApplication.processEvents()
     target = tmp_path / "saved.png"
-    monkeypatch.setattr(QFileDialog, "getSaveFileName",
-                        staticmethod(lambda *a, **k: (str(target), "PNG (*.png)")))
+    offered: list[str] = []
+
+    def dialog(*args, **kwargs):
+        offered.append(str(args[2]))  # the suggested path
+        return str(target), "PNG (*.png)"
+
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", staticmethod(dialog))
     qtbot.mouseClick(m.save_button, Qt.MouseButton.LeftButton)
     with Image.open(target) as img:
         assert img.size == (m.game_view.width(), m.game_view.height()) != (256, 256)
+    # the suggestion names the run, the view and the step, in the run's exports folder
+    assert "exports" in offered[0] and "shown_game_step" in offered[0]
+    assert w.statusBar().currentMessage().startswith("Saved to")
     m.view_choice.setCurrentIndex(0)
     qtbot.mouseClick(m.save_button, Qt.MouseButton.LeftButton)
     with Image.open(target) as img:

@@ -71,6 +71,7 @@ class MonitorPanel(QWidget):
         self.quality.has_data_changed.connect(self._show_quality)
         self.splitter.addWidget(self.quality)
         self.sample_panel = SamplesPanel()
+        self.sample_panel.saved.connect(self.status_message)
         self.splitter.addWidget(self.sample_panel)
         self._show_quality(False)
         self.quality_hint.hide()  # until a run is shown
@@ -99,13 +100,15 @@ class MonitorPanel(QWidget):
         v = QVBoxLayout(holder)
         v.setContentsMargins(0, 0, 0, 0)
         self.loss_plot = LossPlot("Losses", [("loss_d", "D loss", "#3b7dd8"),
-                                             ("loss_g", "G loss", "#e6761b")])
+                                             ("loss_g", "G loss", "#e6761b")],
+                                  concept="non_saturating")
         self.d_plot = LossPlot("D outputs", [("d_real", "D(x)", "#2e9e5b"),
-                                             ("d_fake", "D(G(z))", "#c0392b")])
+                                             ("d_fake", "D(G(z))", "#c0392b")],
+                               concept="minimax")
         self.v_plot = LossPlot("The minimax game: terms of V(D, G)",
                                [("v_real", "E[log D(x)]", "#2e9e5b"),
                                 ("v_fake", "E[log(1 − D(G(z)))]", "#c0392b"),
-                                ("v_total", "V(D, G)", "#7f6fb0")])
+                                ("v_total", "V(D, G)", "#7f6fb0")], concept="minimax")
         # where the theory says the game ends: D(x) = D(G(z)) = ½ and V(D*, G*) = −log 4
         self.d_plot.add_reference(0.5, "equilibrium ½")
         self.v_plot.add_reference(-math.log(4), "−log 4 at equilibrium")

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import numpy as np
 from PIL import Image
-from PySide6.QtCore import QRect, QSize, Qt
+from PySide6.QtCore import QRect, QSize, Qt, Signal
 from PySide6.QtGui import QColor, QPainter, QPaintEvent
 from PySide6.QtWidgets import (
     QComboBox,
@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
 )
 
 from studio.app.bridge import GameState, game_state_name, load_game_state
-from studio.app.dialogs import save_picture_as
+from studio.app.save_files import file_name, save_picture
 from studio.app.widgets.game_view import GameView
 from studio.app.widgets.image_view import ImageView
 from studio.runs.layout import SNAPSHOTS
@@ -109,9 +109,12 @@ class SamplesPanel(QWidget):
     """Samples or 2-D game, with the timelapse: the slider's end follows the live run, any
     other position replays that snapshot (its picture, and for 2-D runs its game state)."""
 
+    saved = Signal(str)  # "Saved to …" after Save image
+
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.folder: Path | None = None
+        self.shown_step: int | None = None  # the snapshot's step on screen (names saved files)
         self.snapshots: list[tuple[int, Path]] = []
         self.live_picture: np.ndarray | None = None
         self.live_game: GameState | None = None
@@ -221,6 +224,7 @@ class SamplesPanel(QWidget):
             except OSError:
                 return  # a snapshot being replaced right now; the next tick shows it
         self.timeline_label.setText(f"step {step:,}")
+        self.shown_step = step
         if self.view_choice.isEnabled():
             live_game = self.live_game if live else None
             self._show_game(live_game or self.kept_game(step))
@@ -257,6 +261,12 @@ class SamplesPanel(QWidget):
     def save_image(self) -> None:
         """Save what is shown: the 2-D game as drawn, or the sample grid at full size."""
         if self.views.currentWidget() is self.game_view:
-            save_picture_as(self, self.game_view.picture(), "game.png")
+            picture, view = self.game_view.picture(), "game"
         else:
-            save_picture_as(self, self.image.image(), "samples.png")
+            picture, view = self.image.image(), "samples"
+        if self.folder is None:
+            return
+        name = file_name(self.folder.name, view, step=self.shown_step)
+        message = save_picture(self, picture, name, run_folder=self.folder)
+        if message:
+            self.saved.emit(message)
