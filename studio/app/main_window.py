@@ -14,7 +14,7 @@ from studio.app.bridge import FailureInfo, RunStateEvent
 from studio.app.dialogs import PreferencesDialog, show_failure
 from studio.app.explorer import Explorer
 from studio.app.help import show_concept
-from studio.app.menus import build_menus
+from studio.app.menus import build_menus, make_action
 from studio.app.panels.explore import ExplorePanel
 from studio.app.panels.monitor import MonitorPanel
 from studio.app.panels.monitor_notify import Notifier
@@ -326,8 +326,8 @@ class MainWindow(QMainWindow):
     def _fill_recent_menu(self) -> None:
         self.recent_menu.clear()
         for path in self._recent():
-            self.recent_menu.addAction(self._action(
-                path, lambda _=False, p=path: self.setup.choose_dataset(p)))
+            self.recent_menu.addAction(make_action(
+                self, path, lambda _=False, p=path: self.setup.choose_dataset(p)))
         self.recent_menu.setEnabled(bool(self._recent()))
 
     def _restore_settings(self) -> None:
