@@ -7,12 +7,14 @@ the GUI reads both on a ~10 Hz timer. Nothing blocks either side for more than a
 from __future__ import annotations
 
 import threading
-import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import numpy as np
+
+from studio.runs.game_states import load_game_arrays, save_game_arrays
+from studio.runs.layout import game_state_name  # noqa: F401  (re-exported for callers)
 
 
 class MetricBuffer:
@@ -122,41 +124,26 @@ class GameState:
     coverage: Coverage | None = None  # for mixtures with known modes
 
 
-def game_state_name(step: int) -> str:
-    """The file beside a 2-D run's snapshot picture that keeps its game state."""
-    return f"step_{step:07d}.game.npz"
-
-
 def save_game_state(state: GameState, path: Path) -> None:
-    """Keep a snapshot's game state so the game view can replay it (a temp name, then renamed,
-    so a reader never sees half a file)."""
-    arrays: dict[str, np.ndarray] = {"step": np.asarray(state.step), "extent":
-                                     np.asarray(state.extent),
-                                     "fake": np.asarray(state.fake, np.float32)}
-    if state.real is not None:
-        arrays["real"] = np.asarray(state.real, np.float32)
-    if state.heat is not None:
-        arrays["heat"] = np.asarray(state.heat, np.float32)
-    if state.coverage is not None:
-        c = state.coverage
-        arrays["coverage"] = np.asarray([c.modes_covered, c.modes_total, c.high_quality])
-    tmp = path.with_name(f".{path.name}.tmp")
-    with open(tmp, "wb") as handle:
-        np.savez_compressed(handle, **arrays)
-    tmp.replace(path)
+    """Keep a game state in the run folder's format (studio.runs.game_states)."""
+    c = state.coverage
+    save_game_arrays(path, {
+        "step": state.step, "extent": state.extent, "fake": np.asarray(state.fake, np.float32),
+        "real": None if state.real is None else np.asarray(state.real, np.float32),
+        "heat": None if state.heat is None else np.asarray(state.heat, np.float32),
+        "coverage": None if c is None else [c.modes_covered, c.modes_total, c.high_quality]})
 
 
 def load_game_state(path: Path) -> GameState | None:
     """A kept game state, or None when the file is missing or unreadable."""
-    try:
-        with np.load(path) as f:
-            cov = f.get("coverage")
-            return GameState(int(f["step"]), f.get("real"), f["fake"], f.get("heat"),
-                             float(f["extent"]),
-                             None if cov is None else Coverage(int(cov[0]), int(cov[1]),
-                                                               float(cov[2])))
-    except (OSError, KeyError, ValueError, EOFError, zipfile.BadZipFile):
+    f = load_game_arrays(path)
+    if f is None:
         return None
+    cov = f.get("coverage")
+    return GameState(int(f["step"]), f.get("real"), f["fake"], f.get("heat"),
+                     float(f["extent"]),
+                     None if cov is None else Coverage(int(cov[0]), int(cov[1]), float(cov[2])))
+
 
 
 @dataclass(frozen=True)

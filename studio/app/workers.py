@@ -25,14 +25,11 @@ from studio.app.bridge import (
     MetricBuffer,
     RunStateEvent,
     SamplePicture,
-    game_state_name,
-    save_game_state,
 )
 from studio.config import DataConfig, RunConfig
-from studio.runs.layout import SNAPSHOTS
+from studio.data.game_grid import GAME_EXTENT
 from studio.runs.reader import read_metrics
 
-GAME_GRID = 48  # D(x) is evaluated on a GAME_GRID² grid for the 2-D view
 GAME_INTERVAL_S = 0.1  # at most ten 2-D game updates per second
 
 
@@ -142,10 +139,6 @@ class BridgeSink:
         from studio.export.images import snapshot_picture
 
         picture = snapshot_picture(snapshot)
-        if self.worker.wants_game:  # the game view replays along the timelapse from these
-            points = snapshot.samples.numpy()  # [N, 2]
-            state = self.worker.game_state(snapshot.step, points)
-            save_game_state(state, self.worker.folder / SNAPSHOTS / game_state_name(state.step))
         self.worker.samples.put(SamplePicture(snapshot.step, picture))
         self.worker.snapshot_written.emit(snapshot.step)
 
@@ -241,17 +234,15 @@ class TrainingWorker(QObject):
     def game_state(self, step: int, fake: np.ndarray | None = None) -> GameState:
         """Generated points (`fake` [N, 2], else 512 new ones), D(x) on a grid and the mode
         coverage of the points; runs on the training thread between steps."""
-        import torch
-
-        from studio.app.widgets.game_view import grid_coordinates
+        from studio.train.game import game_arrays
 
         trainer = self._session.loop.trainer
         if fake is None:
             fake = trainer.sample(512, seed=step).numpy()  # [512, 2]
-        grid = torch.as_tensor(grid_coordinates(GAME_GRID, 1.1), dtype=torch.float32)
-        heat = trainer.judge(grid.to(trainer.device))
-        heat_map = None if heat is None else heat.reshape(GAME_GRID, GAME_GRID).cpu().numpy()
-        return GameState(step, self._real_points, fake, heat_map, 1.1, self._coverage(fake))
+        heat, _ = game_arrays(trainer)
+        heat_map = None if heat is None else heat.numpy()  # [G, G]
+        return GameState(step, self._real_points, fake, heat_map, GAME_EXTENT,
+                         self._coverage(fake))
 
     def _coverage(self, fake: np.ndarray) -> Coverage | None:
         """Modes covered and the high-quality share of `fake` [N, 2], for known mixtures."""

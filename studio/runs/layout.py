@@ -13,5 +13,11 @@ def snapshot_name(step: int) -> str:
     return f"step_{step:07d}.png"
 
 
+def game_state_name(step: int) -> str:
+    """The file beside a 2-D run's snapshot picture that keeps its game state (points, D(x) on
+    a grid, mode coverage) so the game view can replay the timelapse."""
+    return f"step_{step:07d}.game.npz"
+
+
 def checkpoint_name(step: int) -> str:
     return f"step_{step:07d}"

@@ -10,9 +10,13 @@ from typing import Any
 
 from studio import __version__
 from studio.config import RunConfig, save_toml
+from studio.data.game_grid import GAME_EXTENT
+from studio.data.toy2d import mixture_modes
 from studio.errors import RunFolderError
 from studio.export.images import save_png, snapshot_picture
+from studio.metrics.coverage import mode_coverage
 from studio.runs import checkpoints
+from studio.runs.game_states import save_game_arrays
 from studio.runs.layout import (
     CHECKPOINTS,
     CONFIG,
@@ -21,6 +25,7 @@ from studio.runs.layout import (
     FAILURE,
     METRICS,
     SNAPSHOTS,
+    game_state_name,
     snapshot_name,
 )
 
@@ -58,6 +63,23 @@ class RunWriter:
     def on_snapshot(self, snapshot: Any) -> None:
         picture = snapshot_picture(snapshot)
         save_png(picture, self.folder / SNAPSHOTS / snapshot_name(snapshot.step))
+        if getattr(snapshot, "heat", None) is not None or getattr(snapshot, "real", None) \
+                is not None:
+            self._save_game_state(snapshot)
+
+    def _save_game_state(self, snapshot: Any) -> None:
+        """A 2-D snapshot's points, D(x) grid and mode coverage, for the game view's replay."""
+        fake = snapshot.samples.float()  # [N, 2]
+        modes = mixture_modes(self.config.data.dataset)
+        coverage = None
+        if modes is not None:
+            c = mode_coverage(fake, *modes)
+            coverage = [c.modes_covered, c.modes_total, c.high_quality]
+        save_game_arrays(self.folder / SNAPSHOTS / game_state_name(snapshot.step), {
+            "step": snapshot.step, "extent": GAME_EXTENT, "fake": fake.numpy(),
+            "real": None if snapshot.real is None else snapshot.real.numpy(),
+            "heat": None if snapshot.heat is None else snapshot.heat.numpy(),
+            "coverage": coverage})
 
     def on_checkpoint(self, checkpoint: Any) -> None:
         meta = {"variant": self.config.variant, "time": time.time(), "version": __version__}

@@ -28,6 +28,7 @@ from studio.train import distributed
 from studio.train.base import Trainer, TrainerState
 from studio.train.controls import RunControls
 from studio.train.evaluation import EvalRunner, Evaluator
+from studio.train.game import game_arrays
 from studio.train.recovery import Recovery, diverged_anywhere
 from studio.train.sampler import BatchSampler
 
@@ -47,6 +48,8 @@ class Snapshot:
     step: int
     samples: Tensor  # [N, C, H, W] images or [N, 2] points, in [-1, 1], on the CPU
     columns: int = 0  # grid columns; 0 = square
+    heat: Tensor | None = None  # 2-D runs: D(x) on the game grid [G, G], row 0 = bottom
+    real: Tensor | None = None  # 2-D runs: real points drawn beside the samples [M, 2]
 
 
 @dataclass
@@ -251,7 +254,11 @@ class RunLoop:
 
     # -- state -------------------------------------------------------------------------------
     def make_snapshot(self) -> Snapshot:
-        return Snapshot(self.step, self.trainer.snapshot(), self.trainer.snapshot_columns)
+        samples = self.trainer.snapshot()
+        heat = real = None
+        if samples.ndim == 2 and samples.shape[1] == 2:  # 2-D: what the game view replays
+            heat, real = game_arrays(self.trainer, self.dataset)
+        return Snapshot(self.step, samples, self.trainer.snapshot_columns, heat, real)
 
     def make_checkpoint(self) -> Checkpoint:
         ts = self.trainer.state_dict()

@@ -285,3 +285,26 @@ def test_a_fault_in_the_doctor_turns_it_off_but_the_run_goes_on():
     assert loop.doctor is None
     (warning,) = [e for e in sink.events if e.kind == "warning"]
     assert warning.step == 5 and "ZeroDivisionError" in warning.message
+
+
+def test_a_2d_run_keeps_its_game_beside_each_snapshot(tmp_path):
+    """CLI and studio runs alike: the game view replays any 2-D run's timelapse."""
+    from studio.data.game_grid import GAME_GRID
+    from studio.runs.game_states import load_game_arrays
+
+    config = tiny_config("gan", "ring8", steps=20, snapshot_every=10)
+    start_run(config, tmp_path / "run").run()
+    snaps = tmp_path / "run" / "snapshots"
+    assert sorted(p.name for p in snaps.glob("*.game.npz")) == [
+        "step_0000010.game.npz", "step_0000020.game.npz"]
+    state = load_game_arrays(snaps / "step_0000020.game.npz")
+    assert int(state["step"]) == 20 and state["fake"].shape[1] == 2
+    assert state["heat"].shape == (GAME_GRID, GAME_GRID)
+    assert 0.0 <= state["heat"].min() <= state["heat"].max() <= 1.0
+    assert state["real"].shape[1] == 2 and len(state["real"]) > 100
+    covered, total, share = state["coverage"]
+    assert total == 8 and 0 <= covered <= 8 and 0.0 <= share <= 1.0
+    assert not list(snaps.glob(".*tmp"))  # no temp file left behind
+    image_run = tiny_config("dcgan", "shapes", steps=10, snapshot_every=10)
+    start_run(image_run, tmp_path / "images").run()
+    assert not list((tmp_path / "images" / "snapshots").glob("*.npz"))

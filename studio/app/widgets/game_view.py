@@ -22,6 +22,7 @@ from PySide6.QtGui import QImage, QPalette, QPen
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
 from studio.app.widgets.loss_plot import apply_plot_palette
+from studio.data.game_grid import grid_coordinates  # noqa: F401  (re-exported for callers)
 
 DEFAULT_EXTENT = 1.1
 REAL_COLOUR = "#4d4d4d"
@@ -32,20 +33,6 @@ LEGEND_TEXT = (
     f"<span style='color:{REAL_COLOUR}'>●</span> real data &nbsp; "
     f"<span style='color:{FAKE_COLOUR}'>●</span> generated"
 )
-
-
-def grid_coordinates(size: int, extent: float) -> np.ndarray:
-    """The ``[size*size, 2]`` (x, y) points D must be evaluated on, in heat-map order.
-
-    Row-major over y then x, so ``D(points).reshape(size, size)`` is the ``heat`` array
-    :meth:`GameView.set_state` expects (row 0 = bottom).
-    """
-    if size < 1:
-        raise ValueError(f"grid size must be positive, got {size}")
-    step = 2.0 * extent / size
-    centres = -extent + (np.arange(size, dtype=np.float64) + 0.5) * step
-    xx, yy = np.meshgrid(centres, centres, indexing="xy")  # xx[i, j] = xs[j], yy[i, j] = ys[i]
-    return np.stack([xx.ravel(), yy.ravel()], axis=1)
 
 
 def discriminator_colormap() -> pg.ColorMap:
