@@ -28,11 +28,14 @@ class CganModelConfig(Settings):
     backbone: str = setting("conv", "Backbone", "mlp: fully connected (any data); conv: DCGAN "
                             "layers (images of 32, 64 or 128 px)", choices=("mlp", "conv"))
     embed_dim: int = setting(32, "Label embedding", "Size of the learned label embedding that "
-                             "is joined to z", min=1, max=1024)
-    d_condition: str = setting("projection", "D conditioning", "projection: inner product of "
-                               "the label embedding with D's features (Miyato & Koyama 2018); "
-                               "concat: the label joined to D's input",
-                               choices=("projection", "concat"))
+                             "is joined to z (it starts at 1/16 of G's input energy, so z "
+                             "keeps its say)", min=1, max=1024)
+    d_condition: str = setting("concat", "D conditioning", "concat: the label joined to D's "
+                               "input, so D judges image and label together and samples of a "
+                               "class stay varied; projection: inner product of the label "
+                               "embedding with D's features (Miyato & Koyama 2018); here, without "
+                               "spectral norm it pulls every sample of a class toward one "
+                               "look (z barely matters)", choices=("concat", "projection"))
     hidden: int = setting(256, "Hidden units", "Width of each MLP hidden layer", min=4,
                           max=8192, when=("backbone", ("mlp",)))
     layers: int = setting(3, "Hidden layers", "MLP hidden layers in G and in D", min=1, max=12,

@@ -7,6 +7,7 @@ from typing import Any
 import torch
 from torch import Tensor, nn
 
+from studio.config import Settings
 from studio.errors import ConfigError
 from studio.nets.conditional import (
     ConcatDiscriminator,
@@ -16,6 +17,23 @@ from studio.nets.conditional import (
 from studio.nets.dcgan import DcganDiscriminator, DcganGenerator
 from studio.nets.mlp import MLPDiscriminator, MLPGenerator
 from studio.train.adversarial import AdversarialTrainer
+from studio.train.base import DataInfo
+
+
+def build_generator(model_cfg: Settings, data: DataInfo) -> ConditionalGenerator:
+    """G exactly as CganTrainer builds it (to load a checkpoint's weights for exploring)."""
+    m: Any = model_cfg
+    k = data.num_classes
+    if k < 2:
+        raise ConfigError("the conditional GAN needs a dataset with class labels")
+    if m.backbone == "conv":
+        if data.kind != "images":
+            raise ConfigError("the conv backbone needs images; use backbone = 'mlp'")
+        c, r, _ = data.shape
+        body: nn.Module = DcganGenerator(m.z_dim + m.embed_dim, c, r, m.channels)
+    else:
+        body = MLPGenerator(m.z_dim + m.embed_dim, data.shape, m.hidden, m.layers)
+    return ConditionalGenerator(body, k, m.embed_dim, m.z_dim)
 
 
 class CganTrainer(AdversarialTrainer):
@@ -29,19 +47,13 @@ class CganTrainer(AdversarialTrainer):
 
     def build_nets(self) -> tuple[nn.Module, nn.Module]:
         m, k = self.config.model, self.data.num_classes
-        if k < 2:
-            raise ConfigError("the conditional GAN needs a dataset with class labels")
+        g = build_generator(m, self.data)
         concat = m.d_condition == "concat"
         if m.backbone == "conv":
-            if self.data.kind != "images":
-                raise ConfigError("the conv backbone needs images; use backbone = 'mlp'")
             c, r, _ = self.data.shape
-            g_body: nn.Module = DcganGenerator(m.z_dim + m.embed_dim, c, r, m.channels)
             d_body: nn.Module = DcganDiscriminator(c + (k if concat else 0), r, m.channels)
         else:
-            g_body = MLPGenerator(m.z_dim + m.embed_dim, self.data.shape, m.hidden, m.layers)
             d_body = MLPDiscriminator(self.data.shape, m.hidden, m.layers, k if concat else 0)
-        g = ConditionalGenerator(g_body, k, m.embed_dim)
         if concat:
             return g, ConcatDiscriminator(d_body, k, spatial=m.backbone == "conv")
         return g, ProjectionDiscriminator(d_body, k)
