@@ -12,6 +12,7 @@ from PySide6.QtWidgets import QApplication, QLabel, QMainWindow, QMessageBox, QT
 
 from studio.app.bridge import FailureInfo, RunStateEvent
 from studio.app.dialogs import PreferencesDialog, show_failure
+from studio.app.estimate_worker import EstimateWorker
 from studio.app.explorer import Explorer
 from studio.app.help import show_concept
 from studio.app.menus import build_menus, make_action
@@ -66,6 +67,8 @@ class MainWindow(QMainWindow):
         self.thumbnails = DatasetDescriber(self, latest_only=False)
         self.class_reader = DatasetDescriber(self)  # an opened cGAN run's class names
         self.notifier = Notifier(self)
+        self.estimator = EstimateWorker(self)  # times a few steps of the form's run
+        self.setup.attach_estimator(self.estimator)
         self._build_actions()
         self._build_status_bar()
         self._wire()
@@ -102,6 +105,7 @@ class MainWindow(QMainWindow):
         self.runs.resume_requested.connect(self.resume_training)
         self.runs.new_from_config_requested.connect(self.new_from_config)
         self.runs.status_message.connect(lambda text: self.statusBar().showMessage(text, 8000))
+        self.setup.concept_requested.connect(lambda key: show_concept(self, key))
         for plot in self.monitor.plots:  # "?" beside a plot's title: Help → Concepts
             plot.concept_requested.connect(lambda key: show_concept(self, key))
         self.tabs.currentChanged.connect(self.explorer.on_tab_changed)
@@ -228,6 +232,9 @@ class MainWindow(QMainWindow):
         """Start is off while a run trains (saying why); Pause and Stop only then."""
         self.start_action.setEnabled(not running)
         self.start_action.setToolTip(BUSY_TIP if running else "Start training (Ctrl+Return)")
+        self.setup.pause_estimates(running)  # no timing beside a run (torch's global seed)
+        if running:
+            self.estimator.cancel()
         ok, why = self.setup.can_start()
         self.setup.start_button.setEnabled(not running and ok)
         self.setup.start_button.setToolTip(BUSY_TIP if running else why)
@@ -388,6 +395,8 @@ class MainWindow(QMainWindow):
         self.describer.wait()
         self.thumbnails.wait()
         self.class_reader.wait()
+        self.estimator.cancel()
+        self.estimator.wait()
         self.notifier.hide()
         self.explorer.shutdown()
         if self.worker is not None:

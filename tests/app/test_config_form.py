@@ -284,3 +284,21 @@ def test_bool_unbounded_int_and_cross_field_errors(qtbot) -> None:
     assert "must not exceed" in form.error_text()
     form.editor("stop").setValue(60)
     assert form.is_valid() and form.value() == _Window(True, 50, 60)
+
+
+def test_a_note_stands_in_for_a_number_that_does_not_apply(qtbot):
+    # a folder's sample count is its image count: "all 200", not the built-in's 10000
+    form = ConfigForm(DataConfig, exclude=("dataset",))
+    qtbot.addWidget(form)
+    size = form.editor("size")
+    form.set_field_note("size", "all 200")
+    assert size.text() == "all 200" and form.field_note("size") == "all 200"
+    assert form.value().size == 10000 and form.is_valid()  # the number is kept
+    form.set_values(form.value().replace(size=50000))  # a preset while the note shows
+    assert size.text() == "all 200" and form.value().size == 50000
+    form.set_values(form.value().replace(size=20))  # below the old value: not clamped
+    assert form.value().size == 20
+    form.set_field_note("size", None)
+    assert size.text() == "20" and size.minimum() == 16
+    with pytest.raises(TypeError):
+        form.set_field_note("channels", "x")

@@ -44,3 +44,10 @@ def test_a_plots_question_mark_opens_its_concept(qtbot, window, plot, key):
     assert button.isVisible()
     qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
     assert open_concepts(window).current_key() == key
+
+
+def test_a_variant_cards_link_opens_its_concept(window):
+    window.tabs.setCurrentIndex(0)
+    card = window.setup.cards["dcgan"]
+    card.concept_link.linkActivated.emit("concept")  # what a click on the link sends
+    assert open_concepts(window).current_key() == "dcgan"

@@ -158,6 +158,9 @@ def test_save_image_saves_the_game_view_when_it_is_shown(qtbot, settings, tmp_pa
     m = w.monitor
     m.view_choice.setCurrentIndex(1)
     QApplication.processEvents()
+    from studio.app import save_files
+
+    save_files.remember_folder(None)  # no folder remembered from an earlier save this session
     target = tmp_path / "saved.png"
     offered: list[str] = []
 

@@ -7,48 +7,50 @@ import dataclasses
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-from PySide6.QtCore import QSize, Qt, QTimer, Signal
-from PySide6.QtGui import QIcon, QImage, QPixmap
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QComboBox,
-    QDialog,
-    QDialogButtonBox,
     QFileDialog,
     QFormLayout,
+    QFrame,
     QGroupBox,
     QHBoxLayout,
     QLabel,
-    QListWidget,
     QListWidgetItem,
     QPushButton,
     QScrollArea,
-    QStyle,
-    QTableWidget,
-    QTableWidgetItem,
     QVBoxLayout,
     QWidget,
 )
 
+from studio.app.panels.setup_dataset import (
+    ROLE_DATASET,
+    DatasetList,
+    description_html,
+    preview_picture,
+)
+from studio.app.panels.setup_estimate import EstimateControl, EstimateView, SkippedDialog
 from studio.app.widgets.config_form import ConfigForm
 from studio.app.widgets.image_view import ImageView
 from studio.app.widgets.variant_card import VariantCard
 from studio.config import DataConfig, RunConfig, TrainConfig
-from studio.data import BUILTINS, system_datasets
+from studio.data import BUILTINS
 from studio.errors import ConfigError
-from studio.export.images import image_grid
-from studio.presets import PRESETS, preset_overrides
+from studio.presets import PRESET_TIPS, PRESETS, DataFacts, preset_note, preset_overrides
 from studio.variants import VARIANTS, default_train_settings, variant_info
-
-ROLE_DATASET = Qt.ItemDataRole.UserRole
 
 
 class SetupPanel(QWidget):
-    """Emits `dataset_changed(DataConfig)` so the window can describe it on a worker."""
+    """Emits `dataset_changed(DataConfig)` so the window can describe it on a worker, and
+    `estimate_requested(RunConfig)` so an estimate worker can time a few steps of it
+    (`attach_estimator` wires one)."""
 
     dataset_changed = Signal(object)
     start_requested = Signal()
     folder_chosen = Signal(str)
+    concept_requested = Signal(str)  # a variant card's "What is this?": "gan", "stylegan", …
+    estimate_requested = Signal(object)  # RunConfig whose run time to measure
+    image_side_requested = Signal(str)  # a folder whose typical image size to learn
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -56,6 +58,9 @@ class SetupPanel(QWidget):
         self.engine_ready = False
         self.variant = "gan"
         self.inception = ""  # the FID Inception weights file from Preferences ("" for none)
+        self.reading = False  # a dataset is being read: its description is not here yet
+        self._described = ""  # the dataset the current description belongs to
+        self._image_sides: dict[str, int] = {}  # folder → median image side (0: unknown)
         self._debounce = QTimer(self, singleShot=True, interval=250)
         self._debounce.timeout.connect(self._emit_dataset)
         layout = QHBoxLayout(self)
@@ -68,13 +73,7 @@ class SetupPanel(QWidget):
     def _build_dataset_box(self) -> QGroupBox:
         box = QGroupBox("Dataset")
         v = QVBoxLayout(box)
-        self.dataset_list = QListWidget()
-        self.dataset_list.setAlternatingRowColors(True)
-        self.dataset_list.setIconSize(QSize(40, 40))
-        for b in BUILTINS.values():
-            self._add_dataset_item(b.name, b.summary)
-        for name, path in system_datasets().items():
-            self._add_dataset_item(name, f"installed at {path}")
+        self.dataset_list = DatasetList()
         self.dataset_list.currentItemChanged.connect(lambda *_: self._debounce.start())
         self.browse_button = QPushButton("Browse folder…")
         self.browse_button.setToolTip("A folder of images (one subfolder per class makes "
@@ -89,47 +88,39 @@ class SetupPanel(QWidget):
         self.skipped_button.setStyleSheet("color: #c0392b; text-align: left;")
         self.skipped_button.clicked.connect(self.show_skipped)
         self.skipped_button.hide()
-        for w in (self.dataset_list, self.browse_button, self.info, self.previews,
-                  self.skipped_button):
-            v.addWidget(w)
+        # on a short screen the list keeps its share of the height beside the previews
+        for w, stretch in ((self.dataset_list, 3), (self.browse_button, 0), (self.info, 0),
+                           (self.previews, 2), (self.skipped_button, 0)):
+            v.addWidget(w, stretch)
         return box
-
-    def _add_dataset_item(self, name: str, tip: str) -> QListWidgetItem:
-        # a folder icon until describe() sends a preview: every row the same height
-        item = QListWidgetItem(self.style().standardIcon(QStyle.StandardPixmap.SP_DirIcon), name)
-        item.setData(ROLE_DATASET, name)
-        item.setToolTip(tip)
-        self.dataset_list.addItem(item)
-        return item
 
     def _build_variant_box(self) -> QGroupBox:
         box = QGroupBox("Variant")
-        v = QVBoxLayout(box)
+        outer = QVBoxLayout(box)
+        outer.setContentsMargins(2, 6, 2, 2)
+        holder = QWidget()
+        v = QVBoxLayout(holder)
+        v.setContentsMargins(4, 0, 4, 0)
         self.cards: dict[str, VariantCard] = {}
         for info in VARIANTS.values():
             card = VariantCard(info.name, info.title, info.summary)
             card.clicked.connect(self.select_variant)
+            card.concept_requested.connect(self.concept_requested)
             self.cards[info.name] = card
             v.addWidget(card)
         v.addStretch(1)
+        self.variant_scroll = QScrollArea()  # a short window scrolls the cards, never cuts them
+        self.variant_scroll.setWidgetResizable(True)
+        self.variant_scroll.setFrameShape(QFrame.Shape.NoFrame)
+        self.variant_scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.variant_scroll.setWidget(holder)
+        outer.addWidget(self.variant_scroll)
         return box
 
     def _build_settings_box(self) -> QGroupBox:
         box = QGroupBox("Settings")
         outer = QVBoxLayout(box)
-        top = QFormLayout()
-        self.preset = QComboBox()
-        self.preset.addItems([*PRESETS, "Custom"])
-        self.preset.setCurrentText("Quick look")
-        self.preset.setToolTip("Quick look: small and fast, to see something in a minute. "
-                               "Quality: larger, longer runs for good samples.")
-        self.preset.activated.connect(lambda _: self.apply_preset())
-        self.device = QComboBox()
-        self.device.addItem("Auto", "auto")
-        self.device.setToolTip("Auto picks CUDA, then Apple MPS, then the CPU")
-        top.addRow("Preset", self.preset)
-        top.addRow("Device", self.device)
-        outer.addLayout(top)
+        self._build_preset_rows(outer)
         self.data_form = ConfigForm(DataConfig, exclude=("dataset",), title="Data")
         self.train_form = ConfigForm(TrainConfig, exclude=("device", "inception"),
                                      title="Training")
@@ -146,6 +137,12 @@ class SetupPanel(QWidget):
         self.data_form.changed.connect(self._debounce.start)
         for form in (self.data_form, self.train_form):
             form.changed.connect(self._on_edit)
+        self.problem = QLabel()  # what stops Start, always in view (not inside the scroll)
+        self.problem.setObjectName("setupProblem")
+        self.problem.setWordWrap(True)
+        self.problem.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.problem.hide()
+        outer.addWidget(self.problem)
         self.start_button = QPushButton("Start training")
         self.start_button.setObjectName("startButton")
         self.start_button.setToolTip("Start (Ctrl+Return)")
@@ -153,39 +150,46 @@ class SetupPanel(QWidget):
         outer.addWidget(self.start_button)
         return box
 
+    def _build_preset_rows(self, outer: QVBoxLayout) -> None:
+        """Preset and device, then the preset's note and the time estimate."""
+        top = QFormLayout()
+        self.preset = QComboBox()
+        self.preset.addItems([*PRESETS, "Custom"])
+        for i, name in enumerate(PRESETS):
+            self.preset.setItemData(i, PRESET_TIPS[name], Qt.ItemDataRole.ToolTipRole)
+        self.preset.setCurrentText("Quick look")
+        self.preset.currentTextChanged.connect(
+            lambda name: self.preset.setToolTip(PRESET_TIPS.get(name, "Your own settings")))
+        self.preset.setToolTip(PRESET_TIPS["Quick look"])
+        self.preset.activated.connect(lambda _: self.apply_preset())
+        self.device = QComboBox()
+        self.device.addItem("Auto", "auto")
+        self.device.setToolTip("Auto picks CUDA, then Apple MPS, then the CPU")
+        self.device.currentIndexChanged.connect(lambda _: self._update_start())
+        top.addRow("Preset", self.preset)
+        top.addRow("Device", self.device)
+        outer.addLayout(top)
+        self.preset_note = QLabel()  # why the preset chose what it chose for this data
+        self.preset_note.setObjectName("presetNote")
+        self.preset_note.setWordWrap(True)
+        self.preset_note.hide()
+        self.estimate = EstimateView()
+        self.estimates = EstimateControl(self, self.estimate)
+        outer.addWidget(self.preset_note)
+        outer.addWidget(self.estimate)
+
     # -- dataset -------------------------------------------------------------------------------
     def choose_dataset(self, name_or_path: str) -> None:
         """Select a built-in by name, or add (once) and select a folder path."""
-        for i in range(self.dataset_list.count()):
-            item = self.dataset_list.item(i)
-            if item.data(ROLE_DATASET) == name_or_path:
-                self.dataset_list.setCurrentItem(item)
-                return
-        label = Path(name_or_path).name or name_or_path
-        item = self._add_dataset_item(label, name_or_path)
-        item.setData(ROLE_DATASET, name_or_path)
-        self.dataset_list.setCurrentItem(item)
+        self.dataset_list.choose(name_or_path)
 
     def set_thumbnail(self, desc: Any, item: QListWidgetItem | None = None) -> None:
         """Give a dataset's list entry (`item`, or the built-in named `desc.name`) a preview
         icon, its kind and classes."""
-        for i in range(self.dataset_list.count()):
-            if item is None and self.dataset_list.item(i).data(ROLE_DATASET) != desc.name:
-                continue
-            target = item or self.dataset_list.item(i)
-            if desc.previews is not None and len(desc.previews):
-                picture = np.ascontiguousarray(desc.previews[0])
-                h, w, _ = picture.shape
-                image = QImage(picture.data, w, h, 3 * w, QImage.Format.Format_RGB888).copy()
-                target.setIcon(QIcon(QPixmap.fromImage(image)))
-            kind = "2-D points" if desc.kind == "points" else "images"
-            target.setText(f"{desc.name}  ·  {kind}"
-                           + (f", {len(desc.classes)} classes" if desc.classes else ""))
-            return
+        self.dataset_list.set_thumbnail(desc, item)
 
     def dataset(self) -> str:
-        item = self.dataset_list.currentItem()
-        return item.data(ROLE_DATASET) if item else "ring8"
+        return self.dataset_list.current_dataset()
 
     def data_config(self) -> DataConfig:
         return DataConfig(**{**vars(self.data_form.value()), "dataset": self.dataset()})
@@ -203,25 +207,31 @@ class SetupPanel(QWidget):
     def _emit_dataset(self) -> None:
         self.info.setText(f"Reading {self.dataset()}…")
         try:
-            self.dataset_changed.emit(self.data_config())
+            config = self.data_config()
         except ConfigError as exc:
             self.show_dataset_error(str(exc))
+            return
+        if self.dataset() != self._described:
+            # another dataset: until it is read, no card is refused for the last one's sake
+            for card in self.cards.values():
+                card.set_unavailable(None)
+        self.reading = True
+        self._update_start()
+        self.dataset_changed.emit(config)
 
     def show_description(self, desc: Any) -> None:
         """Show what describe() found and enable only the variants that can train on it."""
         kind_changed = self.description is None or self.description.kind != desc.kind
-        self.description = desc
+        before = self._preset_values()
+        self.description, self.reading, self._described = desc, False, self.dataset()
+        if desc.source != "built-in" and self._described not in self._image_sides:
+            self._image_sides[self._described] = 0  # unknown until a worker looks
+            self.image_side_requested.emit(self._described)
         current = self.dataset_list.currentItem()
         if current is not None and current.data(ROLE_DATASET) not in BUILTINS:
             self.set_thumbnail(desc, current)  # folders get their icon once described
-        what = (f"{desc.count:,} points in 2-D" if desc.kind == "points" else
-                f"{desc.count:,} images · {desc.resolution}×{desc.resolution} "
-                f"{'RGB' if desc.channels == 3 else 'grayscale'}")
-        classes = f" · {len(desc.classes)} classes" if desc.classes else " · unlabelled"
-        self.info.setText(f"<b>{desc.name}</b><br>{what}{classes}")
-        pictures = desc.previews.astype(np.float32) / 127.5 - 1.0  # [K, H, W, 3]
-        self.previews.set_image(image_grid(pictures.transpose(0, 3, 1, 2), columns=8)
-                                if desc.kind == "images" else desc.previews[0])
+        self.info.setText(description_html(desc))
+        self.previews.set_image(preview_picture(desc))
         n = len(desc.skipped)
         self.skipped_button.setText(f"{n} file{'s' * (n != 1)} skipped — show why")
         self.skipped_button.setVisible(n > 0)
@@ -236,12 +246,46 @@ class SetupPanel(QWidget):
             self.data_form.set_field_enabled(name, desc.kind == "images")
         self.data_form.set_field_enabled("split", desc.source not in ("", "built-in"))
         self.data_form.set_field_enabled("size", desc.source == "built-in")
-        if kind_changed and self.preset.currentText() in PRESETS:
+        # a folder has as many samples as it has images, whatever the (built-in's) size says
+        self.data_form.set_field_note("size", None if desc.source == "built-in" else
+                                      f"all {desc.count:,}")
+        if self.preset.currentText() in PRESETS and (kind_changed
+                                                     or self._preset_values() != before):
             self.apply_preset()
+        self._show_preset_note()
         self._update_start()
 
+    def facts(self) -> DataFacts | None:
+        """What the presets adapt to: the described data's count and image size."""
+        desc = self.description
+        if desc is None:
+            return None
+        return DataFacts(desc.count, self._image_sides.get(self.dataset(), 0),
+                         desc.source == "built-in")
+
+    def set_image_side(self, folder: str, side: int) -> None:
+        """The typical image size of `folder` (from a worker); Quality may choose a larger
+        resolution for a small folder of large images."""
+        before = self._preset_values()
+        self._image_sides[folder] = side
+        if self.preset.currentText() in PRESETS and self._preset_values() != before:
+            self.apply_preset()
+
+    def _preset_values(self) -> Any:
+        """The chosen preset's overrides for the data as known now (None for Custom)."""
+        name = self.preset.currentText()
+        if name not in PRESETS or self.description is None:
+            return None
+        return preset_overrides(name, self.variant, self.description.kind, self.facts())
+
+    def _show_preset_note(self) -> None:
+        name, desc = self.preset.currentText(), self.description
+        note = preset_note(name, self.variant, desc.kind, self.facts()) if desc else ""
+        self.preset_note.setText(note)
+        self.preset_note.setVisible(bool(note))
+
     def show_dataset_error(self, message: str) -> None:
-        self.description = None
+        self.description, self.reading, self._described = None, False, ""
         self.info.setText(f"<span style='color:#c0392b'>{message}</span>")
         self.previews.set_image(None)
         self.skipped_button.hide()
@@ -258,6 +302,7 @@ class SetupPanel(QWidget):
             self._apply_train_defaults(previous, name)
         for n, card in self.cards.items():
             card.set_selected(n == name)
+        self.variant_scroll.ensureWidgetVisible(self.cards[name])  # on a short screen too
         old = self.model_form
         self.model_form = ConfigForm(variant_info(name).model_config, title="Model")
         self.model_form.changed.connect(self._on_edit)
@@ -284,7 +329,7 @@ class SetupPanel(QWidget):
         if name not in PRESETS:
             return
         kind = self.description.kind if self.description else "points"
-        over = preset_overrides(name, self.variant, kind)
+        over = preset_overrides(name, self.variant, kind, self.facts())
         for form, section in ((self.data_form, "data"), (self.model_form, "model"),
                               (self.train_form, "train")):
             try:
@@ -292,6 +337,7 @@ class SetupPanel(QWidget):
             except ConfigError:  # a field being edited is invalid: keep the person's text
                 continue
         self.preset.setCurrentText(name)
+        self._show_preset_note()
 
     def _on_edit(self) -> None:
         self._update_start()
@@ -338,6 +384,8 @@ class SetupPanel(QWidget):
     def can_start(self) -> tuple[bool, str]:
         if not self.engine_ready:
             return False, "The training engine is still loading…"
+        if self.reading:
+            return False, f"Reading {Path(self.dataset()).name or self.dataset()}…"
         if self.description is None:
             return False, "Choose a dataset that can be read"
         card = self.cards[self.variant]
@@ -352,25 +400,22 @@ class SetupPanel(QWidget):
         ok, why = self.can_start()
         self.start_button.setEnabled(ok)
         self.start_button.setToolTip(why)
+        invalid = any(not f.is_valid() for f in (self.data_form, self.model_form,
+                                                 self.train_form))
+        self.problem.setText(why)
+        self.problem.setStyleSheet("color: #d32f2f;" if invalid else "")
+        self.problem.setVisible(not ok)
+        self.estimates.update(ok)
 
+    def pause_estimates(self, paused: bool) -> None:
+        """While a run trains, time no steps (they would slow it down and measure wrongly)."""
+        self.estimates.paused = paused
+        self._update_start()
 
-class SkippedDialog(QDialog):
-    """Every file a dataset skipped, with the reason."""
-
-    def __init__(self, skipped: Any, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setWindowTitle("Skipped files")
-        self.resize(720, 360)
-        table = QTableWidget(len(skipped), 2)
-        table.setHorizontalHeaderLabels(["File", "Why it was skipped"])
-        for row, s in enumerate(skipped):
-            table.setItem(row, 0, QTableWidgetItem(s.path))
-            table.setItem(row, 1, QTableWidgetItem(s.reason))
-        table.horizontalHeader().setStretchLastSection(True)
-        table.resizeColumnToContents(0)
-        self.table = table
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
-        buttons.rejected.connect(self.reject)
-        layout = QVBoxLayout(self)
-        layout.addWidget(table)
-        layout.addWidget(buttons)
+    def attach_estimator(self, worker: Any) -> None:
+        """Let `worker` (request(config), estimated, failed, request_image_side, image_side)
+        time the run the form describes and learn folders' image sizes."""
+        self.estimates.attach(worker)
+        self.image_side_requested.connect(worker.request_image_side)
+        worker.image_side.connect(self.set_image_side)
+        self._update_start()

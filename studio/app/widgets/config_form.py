@@ -107,6 +107,7 @@ class ConfigForm(QWidget):
         self._loading = False
         self._allowed: set[str] | None = None  # set_enabled_fields' choice; None = all
         self._off: set[str] = set()  # fields set_field_enabled turned off
+        self._notes: dict[str, str] = {}  # text shown instead of a number (set_field_note)
         self._build(title)
         self._fill({name: f.default for name, f in self._fields.items()})
         self._apply_style()
@@ -153,6 +154,10 @@ class ConfigForm(QWidget):
         meta, hint = f.metadata, self._hints[name]
         if meta.get("choices") is not None:
             combo = QComboBox()
+            # a long choice ("color,translation,cutout") must not widen the form
+            combo.setSizeAdjustPolicy(
+                QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+            combo.setMinimumContentsLength(8)
             self._guard_wheel(combo)
             for choice in meta["choices"]:
                 combo.addItem(str(choice), choice)
@@ -198,11 +203,41 @@ class ConfigForm(QWidget):
             elif isinstance(editor, QCheckBox):
                 editor.setChecked(bool(value))
             elif isinstance(editor, QSpinBox):
-                editor.setValue(int(value))
+                self._set_spin(name, editor, int(value))
             elif isinstance(editor, QLineEdit):
                 is_float = self._hints[name] is float
                 editor.setText(format_float(value) if is_float else str(value))
         self._loading = False
+
+    def _set_spin(self, name: str, spin: QSpinBox, value: int) -> None:
+        """Show `value`, or keep it under the field's note (the note is the spin box's
+        special-value text, shown while the value sits at the minimum)."""
+        meta = self._fields[name].metadata
+        lo = -INT_LIMIT if meta.get("min") is None else max(-INT_LIMIT, int(meta["min"]))
+        spin.setSpecialValueText("")
+        spin.setMinimum(lo)
+        spin.setValue(value)
+        if name in self._notes:
+            spin.setMinimum(spin.value())
+            spin.setSpecialValueText(self._notes[name])
+
+    def set_field_note(self, name: str, note: str | None) -> None:
+        """Show `note` (e.g. "all 200") instead of integer field `name`'s number, which is
+        kept (for when the note no longer applies); None shows the number again."""
+        spin = self._editors[name]
+        if not isinstance(spin, QSpinBox):
+            raise TypeError(f"only whole-number fields take a note, not {name!r}")
+        if note:
+            self._notes[name] = note
+        else:
+            self._notes.pop(name, None)
+        self._loading = True
+        self._set_spin(name, spin, spin.value())
+        self._loading = False
+
+    def field_note(self, name: str) -> str:
+        """The note shown instead of field `name`'s number ('' for none)."""
+        return self._notes.get(name, "")
 
     def _read(self, name: str) -> Any:
         """The editor's value in the field's type; ConfigError in plain words if it has none."""

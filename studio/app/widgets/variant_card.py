@@ -2,41 +2,98 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QMouseEvent
-from PySide6.QtWidgets import QFrame, QLabel, QVBoxLayout, QWidget
+import html
+
+from PySide6.QtCore import QEvent, Qt, Signal
+from PySide6.QtGui import QMouseEvent, QPalette
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QSizePolicy, QVBoxLayout, QWidget
+
+SELECTED_MARK = "✓ Selected"
 
 
 class VariantCard(QFrame):
-    """Selected cards get a highlighted frame; disabled cards explain why in their tooltip."""
+    """Selected cards get a highlighted frame and a "✓ Selected" mark (so the choice never
+    rests on an outline alone); disabled cards explain why in their tooltip. The "What is
+    this?" link asks for the variant's concept page."""
 
     clicked = Signal(str)
+    concept_requested = Signal(str)  # the variant's key: "gan", "cgan", "dcgan", "stylegan"
 
     def __init__(self, name: str, title: str, summary: str,
                  parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.name = name
+        self._title_text = title
         self.setObjectName("variantCard")
         self.setFrameShape(QFrame.Shape.StyledPanel)
         self.setCursor(Qt.CursorShape.PointingHandCursor)
-        self.title = QLabel(f"<b>{title}</b>")
+        # wrap instead of widening the column: the card must fit a 1024 px window
+        self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Minimum)
+        self.title = QLabel(f"<b>{html.escape(title)}</b>")
+        self.title.setWordWrap(True)
+        self.mark = QLabel(SELECTED_MARK)
+        self.mark.setObjectName("cardSelectedMark")
         self.summary = QLabel(summary)
         self.summary.setWordWrap(True)
         self.summary.setObjectName("cardSummary")
+        self.summary.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Minimum)
+        self.concept_link = QLabel()
+        self.concept_link.setObjectName("cardConceptLink")
+        flags = Qt.TextInteractionFlag
+        self.concept_link.setTextInteractionFlags(flags.LinksAccessibleByMouse
+                                                  | flags.LinksAccessibleByKeyboard)
+        self.concept_link.setToolTip(f"Open the Help page explaining {title}")
+        self.concept_link.linkActivated.connect(lambda _: self.concept_requested.emit(self.name))
+        head = QHBoxLayout()
+        head.setContentsMargins(0, 0, 0, 0)
+        head.addWidget(self.title, 1)
+        head.addWidget(self.mark, 0, Qt.AlignmentFlag.AlignTop)
+        foot = QHBoxLayout()
+        foot.setContentsMargins(0, 0, 0, 0)
+        foot.addStretch(1)
+        foot.addWidget(self.concept_link)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(10, 8, 10, 8)
         layout.setSpacing(3)
-        layout.addWidget(self.title)
+        layout.addLayout(head)
         layout.addWidget(self.summary)
+        layout.addLayout(foot)
         self._selected = False
         self._reason = ""
+        self._colour_link()
         self.set_selected(False)
 
+    def _colour_link(self) -> None:
+        """The link in the theme's highlight colour: default link blue is unreadable on dark."""
+        colour = self.palette().color(QPalette.ColorRole.Highlight)
+        if self.palette().color(QPalette.ColorRole.Window).lightness() < 128:
+            colour = colour.lighter(135)
+        self.concept_link.setText(f"<a href='concept' style='color:{colour.name()}'>"
+                                  "What is this?</a>")
+
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() == QEvent.Type.PaletteChange:
+            self._colour_link()
+        super().changeEvent(event)
+
+    def hasHeightForWidth(self) -> bool:
+        return True
+
+    def heightForWidth(self, width: int) -> int:
+        """The height the wrapped text needs at `width`, so a narrow column grows the card."""
+        return self.layout().totalHeightForWidth(width)
+
     def set_selected(self, selected: bool) -> None:
+        """Mark the card chosen or not: outline, "✓ Selected" and accessible name, repainted
+        now (a style-sheet property change alone leaves the old outline on screen)."""
         self._selected = selected
         self.setProperty("selected", selected)
+        self.mark.setVisible(selected)
+        state = "selected" if selected else "not selected"
+        self.setAccessibleName(f"{self._title_text} ({state})")
         self.style().unpolish(self)
         self.style().polish(self)
+        self.update()
 
     @property
     def selected(self) -> bool:
