@@ -3,8 +3,18 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from studio.config import Settings, setting
+
+AUGMENT_CHOICES = ("none", "translation", "translation,cutout", "color,translation,cutout")
+
+
+def augment_setting(**when: Any) -> Any:
+    """DiffAugment's policy (studio/train/augment.py), shared by the image variants."""
+    return setting("none", "Augmentation", "Random changes applied to real and fake images "
+                   "alike before D sees them, so a small dataset is harder to memorise",
+                   choices=AUGMENT_CHOICES, **when)
 
 
 @dataclass(frozen=True)
@@ -43,6 +53,7 @@ class CganModelConfig(Settings):
     channels: int = setting(64, "Base channels", "Feature maps of the conv backbone's widest "
                             "full-resolution layer", min=4, max=1024,
                             when=("backbone", ("conv",)))
+    augment: str = augment_setting(when=("backbone", ("conv",)))
 
 
 @dataclass(frozen=True)
@@ -56,6 +67,7 @@ class DcganModelConfig(Settings):
                               "earlier layer doubles it", min=4, max=1024)
     d_channels: int = setting(64, "D channels", "Feature maps of D's first layer; each later "
                               "layer doubles it", min=4, max=1024)
+    augment: str = augment_setting()
 
 
 @dataclass(frozen=True)
@@ -96,10 +108,7 @@ class StyleganModelConfig(Settings):
     r1_interval: int = setting(16, "R1 every", "Apply the R1 penalty only every this many "
                                "steps, scaled up to match (lazy regularisation); 1 = every "
                                "step", min=1, max=1000)
-    augment: str = setting("none", "Augmentation", "Random changes applied to real and fake "
-                           "images alike before D sees them, so a small dataset is harder to "
-                           "memorise", choices=("none", "translation", "translation,cutout",
-                                                "color,translation,cutout"))
+    augment: str = augment_setting()
     mbstd_group: int = setting(4, "Minibatch-stddev group", "Samples per group whose spread "
                                "D sees, so it can spot fakes that all look alike", min=1,
                                max=64)

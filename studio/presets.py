@@ -72,13 +72,14 @@ def preset_note(name: str, variant: str, kind: str, facts: DataFacts | None) -> 
     side = _quality_side(facts.image_side)
     size = (f"Resolution {side} px: the largest the images allow."
             if facts.image_side else "")
-    if variant == "stylegan":
+    if "augment" in {f.name for f in fields(model_config_class(variant))}:
         why = (f"Only {facts.count:,} images: augmentation ({SMALL_AUGMENT}) is on, so the "
                "discriminator sees a changed copy of each image every step and cannot "
                "simply memorise them.")
     else:
-        why = (f"Only {facts.count:,} images: the discriminator may memorise them. StyleGAN's "
-               "Quality preset turns augmentation on for such folders; this variant has none.")
+        why = (f"Only {facts.count:,} images: the discriminator may memorise them. The "
+               "Quality preset turns augmentation on for DCGAN, cGAN and StyleGAN; this "
+               "variant's fully connected D has none.")
     return f"{why} {size}".strip()
 
 

@@ -65,7 +65,17 @@ class AdversarialTrainer(Trainer):
         return net(z)
 
     def discriminate(self, x: Tensor, labels: Tensor | None) -> Tensor:
-        return self.D(x)
+        return self.D(self.augmented(x))
+
+    def augmented(self, x: Tensor) -> Tensor:
+        """Images `x` [N, C, H, W] as D sees them: DiffAugment's policy from the model settings
+        (the same random changes for real and fake, drawn from the trainer's noise)."""
+        policy = getattr(self.config.model, "augment", "none")
+        if policy == "none" or x.ndim != 4:
+            return x
+        from studio.train.augment import augment
+
+        return augment(x, policy, self.noise)
 
     def default_labels(self, n: int) -> Tensor | None:
         return None

@@ -62,7 +62,7 @@ class CganTrainer(AdversarialTrainer):
         return net(z, labels)
 
     def discriminate(self, x: Tensor, labels: Tensor | None) -> Tensor:
-        return self.D(x, labels)
+        return self.D(self.augmented(x), labels)
 
     def condition_labels(self, n: int, labels: Any) -> Tensor:
         """Labels for sampling: None → classes in turn; an int → all that class; a sequence."""

@@ -11,7 +11,6 @@ One step:
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 import torch
@@ -54,7 +53,6 @@ class StyleganTrainer(AdversarialTrainer):
     def __init__(self, config: Any, data: DataInfo, device: torch.device) -> None:
         super().__init__(config, data, device)
         self.last_r1 = torch.zeros((), device=device)  # reported on steps without R1 too
-        self._augment_fn: Callable[..., Tensor] | None = None
         self.apply_growth(self.steps)
 
     @property
@@ -115,13 +113,7 @@ class StyleganTrainer(AdversarialTrainer):
         return g.synthesis(ws, noise_mode="random", generator=self.noise)
 
     def discriminate(self, x: Tensor, labels: Tensor | None) -> Tensor:
-        policy = self.config.model.augment
-        if policy != "none":
-            if self._augment_fn is None:
-                from studio.train.augment import augment
-                self._augment_fn = augment
-            x = self._augment_fn(x, policy, self.noise)
-        return self.D(x)
+        return self.D(self.augmented(x))
 
     def r1_weight(self) -> float:
         """Lazy R1 (StyleGAN2): γ · k on every k-th step, none in between."""

@@ -173,3 +173,22 @@ def test_gray_saturation_is_a_no_op() -> None:
     del s  # drawn and unused: the gray pixel equals its own channel mean
     mean = y.mean((1, 2, 3), keepdim=True)
     assert torch.allclose(out, (y - mean) * (c + 0.5) + mean, atol=1e-6)
+
+
+@pytest.mark.parametrize("variant", ["dcgan", "cgan"])
+def test_conv_variants_show_d_augmented_images_when_asked(variant):
+    """DiffAugment reaches D in DCGAN and the conv cGAN; 'none' leaves images untouched."""
+    from studio.train.base import DataInfo
+    from studio.train.registry import make_trainer
+    from tests.core.helpers import tiny_config
+
+    config = tiny_config(variant, "shapes", steps=2)
+    data = DataInfo("images", (3, 32, 32), tuple("abcdefghij"))
+    plain = make_trainer(config, data, torch.device("cpu"))
+    x = torch.rand(4, *data.shape) * 2 - 1  # [4, C, H, W]
+    assert torch.equal(plain.augmented(x), x)
+    model = config.model.replace(augment="translation,cutout")
+    augmented = make_trainer(config.replace(model=model), data, torch.device("cpu"))
+    y = augmented.augmented(x)
+    assert y.shape == x.shape and not torch.equal(y, x)
+    assert (y == 0).float().mean() > 0.2  # cutout blanks a quarter of each image

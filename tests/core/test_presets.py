@@ -98,6 +98,10 @@ def test_quick_look_ignores_folder_size_and_other_variants_are_told_why():
     assert preset_overrides("Quick look", "stylegan", "images", facts)["model"]["augment"] == \
         "none"
     assert preset_note("Quick look", "stylegan", "images", facts) == ""
-    note = preset_note("Quality", "dcgan", "images", facts)
+    for variant in ("dcgan", "cgan"):  # conv variants augment a small folder too
+        assert preset_overrides("Quality", variant, "images", facts)["model"]["augment"] == \
+            SMALL_AUGMENT
+        assert "augmentation" in preset_note("Quality", variant, "images", facts)
+    note = preset_note("Quality", "gan", "images", facts)  # the MLP GAN has no augmentation
     assert "200 images" in note and "has none" in note
-    assert "augment" not in preset_overrides("Quality", "dcgan", "images", facts)["model"]
+    assert "augment" not in preset_overrides("Quality", "gan", "images", facts)["model"]
