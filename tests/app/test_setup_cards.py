@@ -92,3 +92,17 @@ def test_cards_fit_a_1024_by_640_window(qtbot, panel):
         assert summary.geometry().right() <= card.contentsRect().right()
         need = summary.heightForWidth(summary.width())
         assert summary.height() >= need, f"{card.name}'s text is cut: {summary.height()} < {need}"
+
+
+@pytest.mark.parametrize("width", [1024, 1366, 1600])
+def test_every_cards_text_gets_the_height_it_needs(qtbot, panel, width):
+    """The StyleGAN card's summary ran off at 1366×700: its label was given less height than
+    its wrapped text needs, in the main window's real style."""
+    panel.resize(width, 640)
+    panel.select_variant("stylegan")
+    QApplication.processEvents()
+    for name, card in panel.cards.items():
+        for label in (card.title, card.summary):
+            need = label.heightForWidth(label.width())
+            assert label.height() >= need, (name, label.text()[:20], label.height(), need)
+        assert card.height() >= card.layout().totalMinimumSize().height(), name

@@ -5,7 +5,7 @@ from __future__ import annotations
 import html
 
 from PySide6.QtCore import QEvent, Qt, Signal
-from PySide6.QtGui import QMouseEvent, QPalette
+from PySide6.QtGui import QMouseEvent, QPalette, QResizeEvent
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QSizePolicy, QVBoxLayout, QWidget
 
 SELECTED_MARK = "✓ Selected"
@@ -80,8 +80,40 @@ class VariantCard(QFrame):
         return True
 
     def heightForWidth(self, width: int) -> int:
-        """The height the wrapped text needs at `width`, so a narrow column grows the card."""
-        return self.layout().totalHeightForWidth(width)
+        """The height the wrapped text needs at `width`, asked of the labels themselves."""
+        return sum(self._text_heights(width)) + self._chrome_height()
+
+    def _inner_width(self, width: int) -> int:
+        m = self.layout().contentsMargins()
+        return max(1, width - m.left() - m.right() - 2 * self.frameWidth())
+
+    def _text_heights(self, width: int) -> tuple[int, int]:
+        """(title row, summary) heights when the card is `width` wide."""
+        inner = self._inner_width(width)
+        selected = getattr(self, "_selected", False)
+        mark = self.mark.sizeHint().width() + self.layout().spacing() if selected else 0
+        head = max(self.title.heightForWidth(max(1, inner - mark)), self.mark.sizeHint().height())
+        return head, self.summary.heightForWidth(inner)
+
+    def _chrome_height(self) -> int:
+        m = self.layout().contentsMargins()
+        return (m.top() + m.bottom() + 2 * self.frameWidth() + 2 * self.layout().spacing()
+                + self.concept_link.sizeHint().height())
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        """Give the labels and the card exactly the height the wrapped text needs at the new
+        width: the box layouts' cached height-for-width answers went stale and cut the
+        longest summary short."""
+        super().resizeEvent(event)
+        self._fit(event.size().width())
+
+    def _fit(self, width: int) -> None:
+        head, summary = self._text_heights(width)
+        self.title.setFixedHeight(head)
+        self.summary.setFixedHeight(summary)
+        need = head + summary + self._chrome_height()
+        if need != self.height():
+            self.setFixedHeight(need)
 
     def set_selected(self, selected: bool) -> None:
         """Mark the card chosen or not: outline, "✓ Selected" and accessible name, repainted
@@ -93,6 +125,7 @@ class VariantCard(QFrame):
         self.setAccessibleName(f"{self._title_text} ({state})")
         self.style().unpolish(self)
         self.style().polish(self)
+        self._fit(self.width())  # the mark takes room from the title
         self.update()
 
     @property
