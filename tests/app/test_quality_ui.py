@@ -165,7 +165,7 @@ def test_two_d_runs_show_modes_covered_and_hq(qtbot):
     assert data_of(plot, "modes_covered")[1].tolist() == [2, 7]
     assert data_of(plot, "high_quality")[1].tolist() == [0.1, 0.85]
     assert np.isnan(data_of(plot, "kid")[1]).all()  # modes take KID's place
-    assert "modes covered of 8" in plot.plots[1].getPlotItem().titleLabel.text
+    assert "modes covered (of 8)" in plot.plots[1].getPlotItem().titleLabel.text
     assert plot.fd_title == "FD_points"
     plot.show_readout_at(200)
     assert "modes 7 of 8" in plot.readout_text() and "HQ 0.850" in plot.readout_text()
@@ -369,7 +369,7 @@ def test_a_live_run_in_the_window_fills_the_quality_plot(qtbot, settings, tmp_pa
         assert data_of(quality, "fd")[0].tolist() == [10.0, 20.0]
         assert np.isfinite(data_of(quality, "fd")[1]).all()
         assert quality.fd_title == "FD_points"
-        assert "modes covered of 8" in quality.plots[1].getPlotItem().titleLabel.text
+        assert "modes covered (of 8)" in quality.plots[1].getPlotItem().titleLabel.text
     finally:
         if w.worker is not None:
             w.worker.stop(save=False)

@@ -280,7 +280,7 @@ class QualityPlot(QWidget):
         f = self._features
         shares = [(label, colour) for key, label, colour in (*SHARES, *POINT_SHARES)
                   if any(math.isfinite(number(r, key)) for r in self._shown)]
-        middle = (coloured([(f"modes covered of {total:.0f}", MODES_COLOUR)]) if points else
+        middle = (coloured([(f"modes covered (of {total:.0f})", MODES_COLOUR)]) if points else
                   coloured([(kid_label(f), KID_COLOUR)]))
         self.plots[1].setToolTip(
             "Modes of the mixture that receive at least 1 % of the samples (within 3σ)."
