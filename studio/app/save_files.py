@@ -9,6 +9,7 @@ is not a run in `exports/` beside the workspace. The suggested name says what th
 
 from __future__ import annotations
 
+import contextlib
 import re
 from collections.abc import Callable
 from pathlib import Path
@@ -86,12 +87,15 @@ def ask_save_path(parent: QWidget, title: str, name: str, file_filter: str = PNG
     """Ask where to save `name` (opening in `default_folder`); None when cancelled. The
     suffix of `name` is added when the person leaves it off; the folder is remembered."""
     folder = default_folder(workspace, run_folder)
+    made = not folder.exists()
     try:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError:
-        folder = Path.home()
+        folder, made = Path.home(), False
     suggested = unique_path(folder / name)
     chosen, _ = QFileDialog.getSaveFileName(parent, title, str(suggested), file_filter)
+    if made and (not chosen or Path(chosen).parent != folder):
+        _remove_if_empty(folder)  # a cancelled dialog leaves no empty exports/ behind
     if not chosen:
         return None
     path = Path(chosen)
@@ -100,6 +104,11 @@ def ask_save_path(parent: QWidget, title: str, name: str, file_filter: str = PNG
         path = path.with_name(path.name + suffix)
     remember_folder(path.parent)
     return path
+
+
+def _remove_if_empty(folder: Path) -> None:
+    with contextlib.suppress(OSError):  # rmdir only ever removes an empty folder
+        folder.rmdir()
 
 
 def _write(parent: QWidget, path: Path, write: Callable[[Path], None]) -> str | None:

@@ -28,3 +28,22 @@ def test_names_say_what_the_file_holds_and_never_name_an_existing_file(tmp_path)
     (tmp_path / name).write_bytes(b"")
     assert save_files.unique_path(tmp_path / name).name == \
         "Landscapes-64-px_image_seed7_step4000-2.png"
+
+
+def test_a_cancelled_dialog_leaves_no_empty_exports_folder(qtbot, tmp_path, monkeypatch):
+    from PySide6.QtWidgets import QFileDialog, QWidget
+
+    save_files.remember_folder(None)
+    parent = QWidget()
+    qtbot.addWidget(parent)
+    run = tmp_path / "runs" / "r1"
+    run.mkdir(parents=True)
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", staticmethod(lambda *a, **k: ("", "")))
+    assert save_files.ask_save_path(parent, "Save", "x.png", run_folder=run) is None
+    assert not (run / "exports").exists()
+    target = run / "exports" / "kept.png"
+    monkeypatch.setattr(QFileDialog, "getSaveFileName",
+                        staticmethod(lambda *a, **k: (str(target), "")))
+    assert save_files.ask_save_path(parent, "Save", "x.png", run_folder=run) == target
+    assert (run / "exports").is_dir()  # chosen: the folder stays for the file
+    save_files.remember_folder(None)
