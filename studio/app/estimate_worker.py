@@ -117,11 +117,19 @@ class EstimateWorker(QObject):
         self._lock = threading.Lock()
         self._data: tuple[DataConfig, Any, float] | None = None
         self.signals = _Signals()
-        self.signals.done.connect(lambda s, e: self.estimated.emit(e) if s == self._stamp
-                                  else None)
-        self.signals.failed.connect(lambda s, m: self.failed.emit(m) if s == self._stamp
-                                    else None)
+        # bound methods, not lambdas: Qt drops the connection when this worker is deleted,
+        # so a timing that finishes after its window has gone reaches no one
+        self.signals.done.connect(self._on_done)
+        self.signals.failed.connect(self._on_failed)
         self.signals.side.connect(self.image_side)
+
+    def _on_done(self, stamp: int, estimate: Any) -> None:
+        if stamp == self._stamp:
+            self.estimated.emit(estimate)
+
+    def _on_failed(self, stamp: int, message: str) -> None:
+        if stamp == self._stamp:
+            self.failed.emit(message)
 
     def request(self, config: RunConfig) -> int:
         """Time `config`'s run; an older timing still going stops at its next step."""

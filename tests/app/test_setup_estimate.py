@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 from PIL import Image
 from PySide6.QtCore import QObject, Signal
+from PySide6.QtWidgets import QApplication
 
 from studio.app.estimate_worker import EstimateWorker, folder_image_side
 from studio.app.panels.setup import SetupPanel
@@ -140,3 +141,19 @@ def test_the_worker_reads_a_folders_image_size(qtbot, tmp_path):
         worker.request_image_side(str(tmp_path))
     assert got.args == [str(tmp_path), 128]  # the median of the smaller sides 150, 90, 128
     worker.wait()
+
+
+def test_an_estimate_finishing_after_its_worker_is_deleted_reaches_no_one(qtbot):
+    """A window closed while a timing runs: the late answer must not raise in the event loop
+    ("Signal source has been deleted" broke an unrelated test that ran next)."""
+    from shiboken6 import delete
+
+    from studio.app.estimate_worker import EstimateWorker
+
+    worker = EstimateWorker()
+    signals = worker.signals
+    stamp = worker._stamp
+    delete(worker)  # what closing its window does to the C++ side
+    signals.done.emit(stamp, object())  # the task's late answer
+    signals.failed.emit(stamp, "late")
+    QApplication.processEvents()
