@@ -106,7 +106,7 @@ class MainWindow(QMainWindow):
         self.runs.new_from_config_requested.connect(self.new_from_config)
         self.runs.status_message.connect(lambda text: self.statusBar().showMessage(text, 8000))
         self.setup.concept_requested.connect(lambda key: show_concept(self, key))
-        for plot in self.monitor.plots:  # "?" beside a plot's title: Help → Concepts
+        for plot in (*self.monitor.plots, self.monitor.quality):  # a title's "?": Help page
             plot.concept_requested.connect(lambda key: show_concept(self, key))
         self.tabs.currentChanged.connect(self.explorer.on_tab_changed)
 

@@ -390,3 +390,26 @@ def test_an_opened_run_shows_its_own_loss_and_rates_then_its_changes(qtbot, tmp_
     assert monitor.loss.currentText() == "minimax" and not monitor.loss.isEnabled()
     assert (monitor.lr_g.text(), monitor.lr_d.text()) == ("2e-05", "5e-05")
     monitor.timer.stop()
+
+
+@pytest.mark.parametrize(("features", "middle"), [(STUDIO, "fd_kid"), ("points", "mode_collapse")])
+def test_a_click_on_a_quality_titles_question_mark_asks_for_its_page(qtbot, features, middle):
+    plot = QualityPlot()
+    qtbot.addWidget(plot)
+    plot.resize(260, 480)
+    plot.show()
+    qtbot.waitExposed(plot)
+    extra = {"modes_covered": 7, "modes_total": 8} if features == "points" else {}
+    plot.set_rows([eval_row(500, 3.0, features=features, **extra),
+                   eval_row(1000, 2.0, features=features, **extra)])
+    qtbot.wait(20)  # the plots appear and lay out their titles
+    asked: list[str] = []
+    plot.concept_requested.connect(asked.append)
+    for widget in plot.plots:
+        item = widget.getPlotItem()
+        assert item.titleLabel.text.rstrip().endswith("?</span>")
+        centre = widget.mapFromScene(item.titleLabel.sceneBoundingRect().center())
+        qtbot.mouseClick(widget.viewport(), Qt.MouseButton.LeftButton, pos=centre)
+        data = widget.mapFromScene(item.vb.sceneBoundingRect().center())
+        qtbot.mouseClick(widget.viewport(), Qt.MouseButton.LeftButton, pos=data)  # not a title
+    assert asked == ["fd_kid", middle, "precision_recall"]

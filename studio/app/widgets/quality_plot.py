@@ -86,6 +86,7 @@ class QualityPlot(QWidget):
     to show (`has_data_changed`) and says why there, e.g. with `hint_text`."""
 
     has_data_changed = Signal(bool)
+    concept_requested = Signal(str)  # a click on a title's "?": the Help page that explains it
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -95,6 +96,7 @@ class QualityPlot(QWidget):
         self._had_data = False
         self._follow = True
         self._titles: list[str] = ["", "", ""]
+        self._concepts = ["fd_kid", "fd_kid", "precision_recall"]  # Help pages, one per plot
         self._markers: list[tuple[float, str, list[pg.InfiniteLine]]] = []
         self._curves: dict[str, pg.PlotDataItem | pg.PlotCurveItem] = {}
         self.choice = QComboBox()
@@ -114,9 +116,11 @@ class QualityPlot(QWidget):
         layout.setContentsMargins(0, 4, 0, 2)
         layout.setSpacing(2)
         layout.addWidget(self.choice)
-        for plot in self.plots:
+        for index, plot in enumerate(self.plots):
             layout.addWidget(plot, 1)
             self._style_plot(plot)
+            plot.scene().sigMouseClicked.connect(
+                lambda event, i=index: self._title_clicked(i, event))
         self.plots[-1].getPlotItem().setLabel("bottom", "step")
         layout.addWidget(self.readout)
         self.readout.setContentsMargins(6, 0, 6, 0)
@@ -177,9 +181,18 @@ class QualityPlot(QWidget):
         palette = self.palette()
         text, base = (palette.color(QPalette.ColorRole.Text),
                       palette.color(QPalette.ColorRole.Base))
+        link = palette.color(QPalette.ColorRole.Link).name()
         for plot, title, cursor in zip(self.plots, self._titles, self._cursors, strict=True):
-            apply_plot_palette(plot, palette, title)
+            mark = f" <span style='color:{link}'>?</span>" if title else ""
+            apply_plot_palette(plot, palette, title + mark)
+            plot.getPlotItem().titleLabel.setCursor(Qt.CursorShape.PointingHandCursor)
             cursor.setPen(pg.mkPen(blend(base, text, 0.35), width=1))
+
+    def _title_clicked(self, index: int, event: Any) -> None:
+        """A click on a plot's title (it ends in "?") asks for the page that explains it."""
+        title = self.plots[index].getPlotItem().titleLabel
+        if self._titles[index] and title.sceneBoundingRect().contains(event.scenePos()):
+            self.concept_requested.emit(self._concepts[index])
 
     def changeEvent(self, event: QEvent) -> None:
         """Follow theme switches."""
@@ -288,6 +301,7 @@ class QualityPlot(QWidget):
             "(lower is better); the band is ± its standard deviation over subsets.")
         self._titles = [coloured([(fd_label(f), FD_COLOUR)]) if f else "", middle if f else "",
                         coloured(shares)]
+        self._concepts[1] = "mode_collapse" if points else "fd_kid"
         self._apply_palette()
 
     def _show_state(self) -> None:
