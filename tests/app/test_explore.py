@@ -265,12 +265,14 @@ def test_saving_suggests_the_runs_exports_folder_a_telling_name_and_confirms(
 
     def dialog(parent, title, suggested, filters):
         asked.append(suggested)
+        assert Path(suggested).parent.is_dir()  # the dialog opens in a folder that exists
         return str(chosen / Path(suggested).name), filters
 
     monkeypatch.setattr(QFileDialog, "getSaveFileName", staticmethod(dialog))
     qtbot.mouseClick(panel.image_view.save_button, Qt.MouseButton.LeftButton)
     first = Path(asked[0])
-    assert first.parent == workspace / "tiny" / "exports" and first.parent.is_dir()
+    assert first.parent == workspace / "tiny" / "exports"
+    assert not first.parent.exists()  # saved elsewhere: no empty exports/ left in the run
     assert first.name == "tiny-stylegan_image_seed0_step4.png"
     assert window.statusBar().currentMessage() == f"Saved to {chosen / first.name}"
     with Image.open(chosen / first.name) as img:
