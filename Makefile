@@ -18,7 +18,7 @@ run: $(STAMP)
 	$(PY) main.py
 
 lint: $(STAMP)
-	$(VENV)/bin/ruff check studio tests bench main.py
+	$(VENV)/bin/ruff check studio tests bench tools main.py
 	$(VENV)/bin/lint-imports
 
 test: lint
