@@ -87,7 +87,7 @@ def window_rate(app: QApplication, window: MainWindow, config: RunConfig, folder
     clock.start()
     if gaps is not None:
         probe.start()
-    window._launch(worker)
+    window._launch(worker, config)
     cpu = time.thread_time()
     loop.exec()  # the real event loop, as in the studio
     gui_cpu.append(time.thread_time() - cpu)
