@@ -123,3 +123,34 @@ def test_a_running_run_is_not_trashed(qtbot, tmp_path):
     assert not panel.delete_button.isEnabled()
     qtbot.keyClick(panel.table(), Qt.Key.Key_Delete)
     assert names(panel) == ["live", "mine"] and not (tmp_path / "ws" / TRASH).exists()
+
+
+def test_emptying_runs_off_the_window_thread(qtbot, panel, ws, monkeypatch):
+    """Gigabytes of checkpoints must not freeze the window: while the files go, the dialog
+    says so, its buttons wait, and the window keeps answering."""
+    import threading
+
+    from studio.app.panels import runs_views
+    from studio.runs.trash import empty_trash
+
+    release, started = threading.Event(), threading.Event()
+
+    def slow_empty(workspace):
+        started.set()
+        assert release.wait(10)
+        return empty_trash(workspace)
+
+    monkeypatch.setattr(runs_views, "empty_trash", slow_empty)
+    click_row(qtbot, panel, "alpha")
+    qtbot.mouseClick(panel.delete_button, Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(panel.trash_button, Qt.MouseButton.LeftButton)
+    dialog = panel.trash_dialog
+    answer_next_box(QMessageBox.StandardButton.Yes, [])
+    qtbot.mouseClick(dialog.empty_button, Qt.MouseButton.LeftButton)
+    assert started.wait(5)  # the click returned while the removal is still going
+    assert dialog.info.text() == "Emptying the trash…"
+    assert not dialog.empty_button.isEnabled() and not dialog.restore_button.isEnabled()
+    with qtbot.waitSignal(panel.status_message, timeout=10_000) as blocker:
+        release.set()
+    assert blocker.args == ["Removed 1 run for good"]
+    assert list((ws / TRASH).iterdir()) == [] and "empty" in dialog.info.text()

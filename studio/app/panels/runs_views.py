@@ -3,10 +3,12 @@ dialogs for a run's name and note and for the workspace's trash."""
 
 from __future__ import annotations
 
+import contextlib
+import threading
 import time
 from pathlib import Path
 
-from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QSize, Qt, Signal
+from PySide6.QtCore import QModelIndex, QObject, QPersistentModelIndex, QSize, Qt, Signal
 from PySide6.QtGui import QColor, QPainter, QPalette, QResizeEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -79,8 +81,13 @@ class NotesDialog(QDialog):
         return self.name_edit.text(), self.note_edit.toPlainText()
 
 
+class _EmptySignals(QObject):
+    done = Signal(int, str)  # runs removed (−1 when some could not be), the reason
+
+
 class TrashDialog(QDialog):
-    """The runs in the workspace's trash, with Restore and Empty trash."""
+    """The runs in the workspace's trash, with Restore and Empty trash (which deletes on a
+    thread of its own: gigabytes of checkpoints must not freeze the window)."""
 
     restored = Signal(Path)  # where the run now lies
     emptied = Signal(int)  # how many runs were removed for good
@@ -113,6 +120,9 @@ class TrashDialog(QDialog):
         layout.addWidget(self.info)
         layout.addLayout(row)
         self.resize(680, 340)
+        self.emptying = False
+        self._signals = _EmptySignals(self)
+        self._signals.done.connect(self._emptied)  # a bound slot: dropped if the dialog goes
         self.reload()
 
     def entries(self) -> list[TrashedRun]:
@@ -141,8 +151,8 @@ class TrashDialog(QDialog):
         self._update_buttons()
 
     def _update_buttons(self) -> None:
-        self.restore_button.setEnabled(bool(self.tree.selectedItems()))
-        self.empty_button.setEnabled(bool(self._entries))
+        self.restore_button.setEnabled(bool(self.tree.selectedItems()) and not self.emptying)
+        self.empty_button.setEnabled(bool(self._entries) and not self.emptying)
 
     def restore_selected(self) -> None:
         """Put the selected run back (under a new name when its old one is taken)."""
@@ -169,15 +179,29 @@ class TrashDialog(QDialog):
         return answer == QMessageBox.StandardButton.Yes
 
     def empty(self) -> None:
-        """Remove every trashed run, after asking."""
-        if not self._entries or not self.confirm_empty(len(self._entries),
-                                                       sum(r.size for r in self._entries)):
+        """Remove every trashed run, after asking, on a thread; `emptied` tells when done."""
+        if self.emptying or not self._entries or not self.confirm_empty(
+                len(self._entries), sum(r.size for r in self._entries)):
             return
-        try:
-            removed = empty_trash(self.workspace)
-        except StudioError as exc:
-            QMessageBox.warning(self, "Empty trash", str(exc))
-            removed = -1
+        self.emptying = True
+        self._update_buttons()
+        self.info.setText("Emptying the trash…")
+        workspace, signals = self.workspace, self._signals
+
+        def work() -> None:
+            try:
+                removed, error = empty_trash(workspace), ""
+            except StudioError as exc:
+                removed, error = -1, str(exc)
+            with contextlib.suppress(RuntimeError):  # the dialog was closed meanwhile
+                signals.done.emit(removed, error)
+
+        threading.Thread(target=work, name="empty-trash").start()  # not a daemon: finishes
+
+    def _emptied(self, removed: int, error: str) -> None:
+        self.emptying = False
+        if error:
+            QMessageBox.warning(self, "Empty trash", error)
         self.reload()
         if removed >= 0:
             self.emptied.emit(removed)
