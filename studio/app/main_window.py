@@ -6,7 +6,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QEvent, QObject, QSettings, QTimer
+from PySide6.QtCore import QSettings, QTimer
 from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent
 from PySide6.QtWidgets import QApplication, QLabel, QMainWindow, QMessageBox, QTabWidget
 
@@ -97,7 +97,6 @@ class MainWindow(QMainWindow):
         self.setup.start_requested.connect(self.start_training)
         self.describer.described.connect(lambda cfg, d: self.setup.show_description(d))
         self.describer.failed.connect(lambda cfg, f: self.setup.show_dataset_error(f.message))
-        self.setup.start_button.installEventFilter(self)
         self.class_reader.described.connect(self._opened_run_described)
         self.monitor.change_requested.connect(self._change_setting)
         self.monitor.status_message.connect(lambda text: self.statusBar().showMessage(text, 8000))
@@ -232,29 +231,16 @@ class MainWindow(QMainWindow):
         """Start is off while a run trains (saying why); Pause and Stop only then."""
         self.start_action.setEnabled(not running)
         self.start_action.setToolTip(BUSY_TIP if running else "Start training (Ctrl+Return)")
-        self.setup.pause_estimates(running)  # no timing beside a run (torch's global seed)
+        # the New run tab keeps Start off with the reason, and times no steps beside the run
+        # (building a trainer there would touch torch's global seed)
+        self.setup.set_busy(BUSY_TIP if running else "")
         if running:
             self.estimator.cancel()
-        ok, why = self.setup.can_start()
-        self.setup.start_button.setEnabled(not running and ok)
-        self.setup.start_button.setToolTip(BUSY_TIP if running else why)
         self.pause_action.setEnabled(running)
         self.pause_action.setText("Pause")
         self.stop_action.setEnabled(running)
 
     # -- runs on disk --------------------------------------------------------------------------
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        """Keep the New run tab's Start button off (with its reason) while a run trains, even
-        when the tab re-checks its settings (a dataset described, a field edited)."""
-        if (self.worker is not None and watched is self.setup.start_button
-                and event.type() in (QEvent.Type.EnabledChange, QEvent.Type.ToolTipChange)):
-            button = self.setup.start_button
-            if button.isEnabled():
-                button.setEnabled(False)
-            if button.toolTip() != BUSY_TIP:
-                button.setToolTip(BUSY_TIP)
-        return super().eventFilter(watched, event)
-
     def open_run(self, folder: Path) -> bool:
         """Show a run folder in the Monitor (following it while another process writes it)."""
         try:

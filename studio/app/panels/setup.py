@@ -59,6 +59,7 @@ class SetupPanel(QWidget):
         self.variant = "gan"
         self.inception = ""  # the FID Inception weights file from Preferences ("" for none)
         self.reading = False  # a dataset is being read: its description is not here yet
+        self.busy = ""  # why Start is off whatever the form says (a run is training), or ""
         self._described = ""  # the dataset the current description belongs to
         self._image_sides: dict[str, int] = {}  # folder → median image side (0: unknown)
         self._debounce = QTimer(self, singleShot=True, interval=250)
@@ -382,6 +383,8 @@ class SetupPanel(QWidget):
         self.device.setCurrentIndex(max(0, index))
 
     def can_start(self) -> tuple[bool, str]:
+        if self.busy:
+            return False, self.busy
         if not self.engine_ready:
             return False, "The training engine is still loading…"
         if self.reading:
@@ -406,6 +409,12 @@ class SetupPanel(QWidget):
         self.problem.setStyleSheet("color: #d32f2f;" if invalid else "")
         self.problem.setVisible(not ok)
         self.estimates.update(ok)
+
+    def set_busy(self, reason: str) -> None:
+        """While a run trains: Start stays off saying `reason`, and no steps are timed ("" when
+        the run has ended)."""
+        self.busy = reason
+        self.pause_estimates(bool(reason))
 
     def pause_estimates(self, paused: bool) -> None:
         """While a run trains, time no steps (they would slow it down and measure wrongly)."""
