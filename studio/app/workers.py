@@ -27,7 +27,7 @@ from studio.app.bridge import (
     SamplePicture,
 )
 from studio.config import DataConfig, RunConfig
-from studio.data.game_grid import GAME_EXTENT
+from studio.data.game_grid import GAME_EXTENT, GAME_REAL_POINTS
 from studio.runs.reader import read_metrics
 
 GAME_INTERVAL_S = 0.1  # at most ten 2-D game updates per second
@@ -187,7 +187,6 @@ class TrainingWorker(QObject):
         self.classes: tuple[str, ...] = ()  # the dataset's class names, once it is read
         self._session: Any = None
         self._real_points: np.ndarray | None = None
-        self._modes: Any = None  # (centres [K, 2], σ) of a mixture with known modes
         self._thread = QThread()
         self._thread.setObjectName("training")
         self.moveToThread(self._thread)
@@ -208,7 +207,6 @@ class TrainingWorker(QObject):
             self._thread.quit()
 
     def _train(self) -> str:
-        from studio.data.toy2d import mixture_modes
         from studio.session import resume_run, start_run
 
         sinks = (BridgeSink(self),)
@@ -225,8 +223,7 @@ class TrainingWorker(QObject):
         self.classes = tuple(data.classes) if data.labels is not None else ()
         if data.kind == "points":
             self.wants_game = True
-            self._real_points = data.samples[:1024].cpu().numpy()
-            self._modes = mixture_modes(session.config.data.dataset)
+            self._real_points = data.samples[:GAME_REAL_POINTS].cpu().numpy()
         self.started_run.emit(self.folder, session.config)
         self.phase.emit("first step…")
         return session.run()
@@ -246,15 +243,12 @@ class TrainingWorker(QObject):
 
     def _coverage(self, fake: np.ndarray) -> Coverage | None:
         """Modes covered and the high-quality share of `fake` [N, 2], for known mixtures."""
-        if self._modes is None or len(fake) == 0:
-            return None
         import torch
 
-        from studio.metrics.coverage import mode_coverage
+        from studio.metrics.coverage import mixture_coverage
 
-        centres, sigma = self._modes
-        c = mode_coverage(torch.as_tensor(fake), centres, sigma)
-        return Coverage(c.modes_covered, c.modes_total, c.high_quality)
+        c = mixture_coverage(torch.as_tensor(fake), self.config.data.dataset)
+        return None if c is None else Coverage(c.modes_covered, c.modes_total, c.high_quality)
 
     # -- controls (thread-safe) ----------------------------------------------------------------
     def pause(self) -> None:

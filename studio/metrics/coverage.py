@@ -35,6 +35,17 @@ def mode_coverage(samples: torch.Tensor, centres: torch.Tensor, sigma: float,
                     mode_kl(which, len(centres)))
 
 
+def mixture_coverage(points: torch.Tensor, dataset: str) -> Coverage | None:
+    """The coverage of `points` [N, 2] on the built-in mixture `dataset` (ring8, grid25),
+    None for data without known modes or no points."""
+    from studio.data.toy2d import mixture_modes
+
+    modes = mixture_modes(dataset)
+    if modes is None or len(points) == 0:
+        return None
+    return mode_coverage(points, *modes)
+
+
 def mode_kl(which: torch.Tensor, modes: int) -> float:
     """KL divergence (nats) of the histogram of mode indices `which` [N] from uniform over K.
 

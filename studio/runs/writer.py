@@ -11,10 +11,9 @@ from typing import Any
 from studio import __version__
 from studio.config import RunConfig, save_toml
 from studio.data.game_grid import GAME_EXTENT
-from studio.data.toy2d import mixture_modes
 from studio.errors import RunFolderError
 from studio.export.images import save_png, snapshot_picture
-from studio.metrics.coverage import mode_coverage
+from studio.metrics.coverage import mixture_coverage
 from studio.runs import checkpoints
 from studio.runs.game_states import save_game_arrays
 from studio.runs.layout import (
@@ -70,11 +69,8 @@ class RunWriter:
     def _save_game_state(self, snapshot: Any) -> None:
         """A 2-D snapshot's points, D(x) grid and mode coverage, for the game view's replay."""
         fake = snapshot.samples.float()  # [N, 2]
-        modes = mixture_modes(self.config.data.dataset)
-        coverage = None
-        if modes is not None:
-            c = mode_coverage(fake, *modes)
-            coverage = [c.modes_covered, c.modes_total, c.high_quality]
+        c = mixture_coverage(fake, self.config.data.dataset)
+        coverage = None if c is None else [c.modes_covered, c.modes_total, c.high_quality]
         save_game_arrays(self.folder / SNAPSHOTS / game_state_name(snapshot.step), {
             "step": snapshot.step, "extent": GAME_EXTENT, "fake": fake.numpy(),
             "real": None if snapshot.real is None else snapshot.real.numpy(),
