@@ -8,6 +8,7 @@ setting does not read a folder again.
 
 from __future__ import annotations
 
+import contextlib
 import threading
 import time
 from dataclasses import dataclass
@@ -73,10 +74,16 @@ class _EstimateTask(QRunnable):
         try:
             estimate = self._estimate()
         except Exception as exc:  # the estimate is advice; a failure says so and no more
-            self.owner.signals.failed.emit(self.stamp, str(exc))
+            self._answer(self.owner.signals.failed, str(exc))
             return
         if estimate is not None:
-            self.owner.signals.done.emit(self.stamp, estimate)
+            self._answer(self.owner.signals.done, estimate)
+
+    def _answer(self, signal: Any, value: Any) -> None:
+        """Send the answer unless the worker has gone (its window closed meanwhile)."""
+        if not self.owner.stale(self.stamp):
+            with contextlib.suppress(RuntimeError):  # deleted between the check and the emit
+                signal.emit(self.stamp, value)
 
     def _estimate(self) -> RunEstimate | None:
         import torch
@@ -114,6 +121,8 @@ class EstimateWorker(QObject):
         self._pool.setMaxThreadCount(1)
         self._pool.setExpiryTimeout(0)  # no lingering OpenMP team to slow training (2 cores)
         self._stamp = 0
+        gone = self._gone = threading.Event()  # set as this worker is deleted: tasks stop
+        self.destroyed.connect(lambda *_: gone.set())
         self._lock = threading.Lock()
         self._data: tuple[DataConfig, Any, float] | None = None
         self.signals = _Signals()
@@ -140,14 +149,22 @@ class EstimateWorker(QObject):
     def request_image_side(self, folder: str) -> None:
         """Find the typical image size of `folder` on the worker."""
         signals = self.signals
-        self._pool.start(lambda: signals.side.emit(folder, folder_image_side(folder)))
+
+        def find() -> None:
+            side = folder_image_side(folder)
+            with contextlib.suppress(RuntimeError):  # the worker went while we looked
+                signals.side.emit(folder, side)
+
+        self._pool.start(find)
 
     def cancel(self) -> None:
         """Drop every pending or running timing (e.g. when a run starts)."""
         self._stamp += 1
 
     def stale(self, stamp: int) -> bool:
-        return stamp != self._stamp
+        """Whether timing `stamp` is no longer wanted: a newer request, a cancel, or the
+        worker deleted (a timing in flight then stops at its next step)."""
+        return stamp != self._stamp or self._gone.is_set()
 
     def open_data(self, cfg: DataConfig) -> tuple[Any, float]:
         """The dataset of `cfg` and the seconds it took to open (kept for the next request)."""
