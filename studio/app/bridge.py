@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 
-from studio.runs.game_states import load_game_arrays, save_game_arrays
+from studio.runs.game_states import load_game_arrays
 from studio.runs.layout import game_state_name  # noqa: F401  (re-exported for callers)
 
 
@@ -122,16 +122,6 @@ class GameState:
     heat: np.ndarray | None  # [G, G] in [0, 1], row 0 = bottom
     extent: float
     coverage: Coverage | None = None  # for mixtures with known modes
-
-
-def save_game_state(state: GameState, path: Path) -> None:
-    """Keep a game state in the run folder's format (studio.runs.game_states)."""
-    c = state.coverage
-    save_game_arrays(path, {
-        "step": state.step, "extent": state.extent, "fake": np.asarray(state.fake, np.float32),
-        "real": None if state.real is None else np.asarray(state.real, np.float32),
-        "heat": None if state.heat is None else np.asarray(state.heat, np.float32),
-        "coverage": None if c is None else [c.modes_covered, c.modes_total, c.high_quality]})
 
 
 def load_game_state(path: Path) -> GameState | None:

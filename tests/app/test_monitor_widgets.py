@@ -49,11 +49,12 @@ def write_run(folder: Path, steps: int = 600, kept_games: bool = False, **train)
         fake = rng.normal(0.0, 0.1 * (k + 1), (64, 2)).astype(np.float32)
         save_png(scatter_image(fake), folder / "snapshots" / f"step_{step:07d}.png")
         if kept_games:
-            from studio.app.bridge import Coverage, GameState, game_state_name, save_game_state
+            from studio.runs.game_states import save_game_arrays
+            from studio.runs.layout import game_state_name
 
-            state = GameState(step, fake[:8], fake, np.full((4, 4), k / 2), 1.1,
-                              Coverage(k + 1, 8, 0.5 + 0.1 * k))
-            save_game_state(state, folder / "snapshots" / game_state_name(step))
+            save_game_arrays(folder / "snapshots" / game_state_name(step), {
+                "step": step, "extent": 1.1, "fake": fake, "real": fake[:8],
+                "heat": np.full((4, 4), k / 2), "coverage": [k + 1, 8, 0.5 + 0.1 * k]})
     return folder
 
 
