@@ -6,7 +6,6 @@ import platform
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 from PySide6 import __version__ as pyside_version
 from PySide6.QtCore import qVersion
 from PySide6.QtWidgets import (
@@ -26,7 +25,6 @@ from PySide6.QtWidgets import (
 
 from studio import __version__
 from studio.app.bridge import FailureInfo
-from studio.export.images import save_png
 
 
 def failure_box(parent: QWidget, failure: FailureInfo) -> QMessageBox:
@@ -160,18 +158,3 @@ class PreferencesDialog(QDialog):
         """(workspace, theme, Inception weights path or "")."""
         workspace, inception = self.workspace.text().strip(), self.inception.text().strip()
         return workspace, self.theme.currentData(), inception
-
-
-def save_picture_as(parent: QWidget, picture: np.ndarray | None, suggested: str) -> None:
-    """Ask where to save a uint8 picture as PNG and write it atomically; warn on failure."""
-    if picture is None:
-        return
-    path, _ = QFileDialog.getSaveFileName(parent, "Save image", suggested, "PNG (*.png)")
-    if not path:
-        return
-    if not path.lower().endswith(".png"):
-        path += ".png"
-    try:
-        save_png(picture, path)
-    except OSError as exc:
-        QMessageBox.warning(parent, "Could not save", f"Could not write {path}: {exc}")

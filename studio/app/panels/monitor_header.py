@@ -46,9 +46,6 @@ class ElidedLabel(QLabel):
         self.setToolTip(text)
         self._elide()
 
-    def full_text(self) -> str:
-        return self._full
-
     def sizeHint(self) -> QSize:
         hint = super().sizeHint()
         hint.setWidth(min(TITLE_MAX, self.fontMetrics().horizontalAdvance(self._full) + 8))

@@ -380,10 +380,6 @@ class LossPlot(QWidget):
         """The marker lines, in the order added (their labels are in words)."""
         return [line for _step, _label, line in self._lines.markers]
 
-    def reference_lines(self) -> list[pg.InfiniteLine]:
-        """The reference lines, in the order added."""
-        return [line for _value, _label, line in self._lines.references]
-
     def clear(self) -> None:
         """Empty every curve, drop all markers and the readout."""
         self.set_data(np.empty(0), {})
