@@ -1,5 +1,6 @@
 """The `gan-studio` command: the studio window, or headless subcommands (`train`, `eval`,
-`render`, `list`, `runs`).
+`render`, `export`, `list`, `runs`), or `--self-test` (what an installed copy runs to prove it
+works).
 
 A StudioError prints one plain line (no traceback) and exits with status 2.
 """
@@ -13,6 +14,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from studio import __version__
+from studio.cli_export import add_export_parser, cmd_export
 from studio.config import DataConfig, RunConfig, TrainConfig, load_toml, parse_value
 from studio.errors import ConfigError, StudioError
 from studio.progress import ProgressBar
@@ -27,6 +29,9 @@ def build_parser() -> argparse.ArgumentParser:
         prog="gan-studio", description="Train and explore GANs. Without a subcommand, opens "
         "the studio window.")
     parser.add_argument("--version", action="version", version=f"gan-studio {__version__}")
+    parser.add_argument("--self-test", action="store_true", help="train, render and export "
+                        "a little, open and close the window offscreen, and print "
+                        "SELF-TEST OK (how an installed copy proves it works)")
     sub = parser.add_subparsers(dest="command")
     train = sub.add_parser("train", help="train a model headless, writing a run folder")
     train.add_argument("--config", type=Path, help="a run.toml to start from")
@@ -62,6 +67,7 @@ def build_parser() -> argparse.ArgumentParser:
     render.add_argument("--out", type=Path, required=True, help="the PNG file to write")
     render.add_argument("--device", default="auto", help="auto, cpu, cuda, cuda:N or mps")
     render.add_argument("--force", action="store_true", help="overwrite --out if it exists")
+    add_export_parser(sub)
     sub.add_parser("list", help="list the variants and datasets")
     runs = sub.add_parser("runs", help="move run folders to their workspace's trash, or back")
     runs_sub = runs.add_subparsers(dest="runs_command", required=True)
@@ -261,12 +267,17 @@ def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
+        if args.self_test:
+            from studio.self_test import run_self_test
+            return run_self_test()
         if args.command == "train":
             return cmd_train(args)
         if args.command == "eval":
             return cmd_eval(args)
         if args.command == "render":
             return cmd_render(args)
+        if args.command == "export":
+            return cmd_export(args)
         if args.command == "list":
             return cmd_list()
         if args.command == "runs":
