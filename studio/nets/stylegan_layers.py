@@ -12,7 +12,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import math
+from collections.abc import Iterator
 
 import torch
 import torch.nn.functional as F
@@ -151,6 +153,26 @@ class ModulatedConv2d(nn.Module):
     def style_weight(self) -> Tensor:
         """The affine's effective weight, [C_in, w_dim] (what SeFa factorises)."""
         return self.affine.effective_weight()
+
+
+@contextlib.contextmanager
+def unfused_modulation(module: nn.Module) -> Iterator[nn.Module]:
+    """Run every ModulatedConv2d inside `module` unfused while inside the block, then restore.
+
+    The fused form's grouped convolution fixes the batch size in an exported graph (ONNX Conv's
+    `group` is static); the unfused form (scale inputs by the style, shared weight, demodulate
+    outputs) computes the same images with any batch, so exporters trace it. Training keeps
+    each layer's own setting (fused by default).
+    """
+    convs = [m for m in module.modules() if isinstance(m, ModulatedConv2d)]
+    before = [conv.fused for conv in convs]
+    for conv in convs:
+        conv.fused = False
+    try:
+        yield module
+    finally:
+        for conv, fused in zip(convs, before, strict=True):
+            conv.fused = fused
 
 
 class AdaIN(nn.Module):
