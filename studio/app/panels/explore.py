@@ -44,6 +44,7 @@ class ExplorePanel(QWidget):
     render_requested = Signal(object)  # RenderRequest
     open_requested = Signal()  # "Open…": the window asks for a folder
     status_message = Signal(str)  # "Saved to …", "Recipe copied": for the status bar
+    export_requested = Signal(dict)  # "Export…": the visible view's recipe, as Copy recipe has it
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -111,6 +112,7 @@ class ExplorePanel(QWidget):
         for view in self._views().values():
             view.changed.connect(self.refresh)
             view.copy_button.clicked.connect(self.copy_recipe)
+            view.export_button.clicked.connect(self.request_export)
             view.save_button.clicked.connect(self.save_picture)
             view.save_recipe_button.clicked.connect(self.save_recipe)
 
@@ -210,7 +212,8 @@ class ExplorePanel(QWidget):
 
     def set_enabled(self, enabled: bool) -> None:
         for view in self._views().values():
-            for button in (view.copy_button, view.save_button, view.save_recipe_button):
+            for button in (view.copy_button, view.export_button, view.save_button,
+                           view.save_recipe_button):
                 button.setEnabled(enabled and view.picture() is not None)
 
     # -- requests ----------------------------------------------------------------------------
@@ -284,6 +287,14 @@ class ExplorePanel(QWidget):
             portable = result.recipe.replace(source=portable_source(result.recipe.source))
             QGuiApplication.clipboard().setText(portable.to_json())
             self._confirm("Recipe copied to the clipboard")
+
+    def request_export(self) -> None:
+        """Ask the window for the Export dialog, prefilled with the visible picture's recipe
+        (the one Copy recipe copies; a bundled model named "bundled:<name>")."""
+        result = self.results.get(self.current_view())
+        if result is not None:
+            portable = result.recipe.replace(source=portable_source(result.recipe.source))
+            self.export_requested.emit(portable.to_dict())
 
     def _run_folder(self) -> Path | None:
         """The explored run's folder (saves go to its exports/), None for a model folder."""

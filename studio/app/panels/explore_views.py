@@ -47,7 +47,8 @@ def parse_seeds(text: str, most: int = MAX_SEEDS) -> list[int]:
 
 
 class PictureView(QWidget):
-    """A picture with its render time, Copy recipe and Save image… buttons."""
+    """A picture with its render time, Copy recipe, Export…, Save recipe… and Save image…
+    buttons."""
 
     changed = Signal()
 
@@ -59,6 +60,10 @@ class PictureView(QWidget):
         self.copy_button = QPushButton("Copy recipe")
         self.copy_button.setToolTip("Copy this picture's exact recipe (seed, ψ, directions, "
                                     "mix) as JSON; `gan-studio render` reproduces it")
+        self.export_button = QPushButton("Export…")
+        self.export_button.setToolTip("Export from this view's recipe: many images, a video "
+                                      "(walk, ψ or direction sweep), or the model itself "
+                                      "(ONNX, safetensors, TorchScript)")
         self.save_button = QPushButton("Save image…")
         self.save_button.setToolTip("Save this picture as PNG (in the run's exports folder "
                                     "unless you choose another)")
@@ -72,6 +77,7 @@ class PictureView(QWidget):
         buttons = QHBoxLayout()
         buttons.addWidget(self.timing, 1)
         buttons.addWidget(self.copy_button)
+        buttons.addWidget(self.export_button)
         buttons.addWidget(self.save_recipe_button)
         buttons.addWidget(self.save_button)
         self._layout.addLayout(buttons)
