@@ -14,9 +14,11 @@ from studio.app.bridge import FailureInfo, RunStateEvent
 from studio.app.dialogs import PreferencesDialog, show_failure
 from studio.app.estimate_worker import EstimateWorker
 from studio.app.explorer import Explorer
+from studio.app.export_dialog import ExportDialog, open_export_dialog
 from studio.app.help import show_concept
 from studio.app.menus import build_menus, make_action
 from studio.app.panels.explore import ExplorePanel
+from studio.app.panels.first_start import FirstStart, should_offer
 from studio.app.panels.monitor import MonitorPanel
 from studio.app.panels.monitor_notify import Notifier
 from studio.app.panels.runs import RunsPanel
@@ -41,7 +43,10 @@ def is_points(config: RunConfig) -> bool:
 
 
 class MainWindow(QMainWindow):
-    def __init__(self, settings: QSettings | None = None, load_engine: bool = True) -> None:
+    def __init__(self, settings: QSettings | None = None, load_engine: bool = True,
+                 first_start: bool = False) -> None:
+        """`first_start`: open on the first-start page if this machine never saw the studio
+        (no run in the workspace, the page never dismissed); the app passes True."""
         super().__init__()
         self.settings = settings or QSettings("GAN Studio", "GAN Studio")
         self.setWindowTitle("GAN Studio")
@@ -73,10 +78,13 @@ class MainWindow(QMainWindow):
         self._build_status_bar()
         self._wire()
         self._restore_settings()
-        QTimer.singleShot(0, self.explorer, self.explorer.offer_bundled_model)  # window up first
         self.loader = EngineLoader(self)
         self.loader.loaded.connect(self._engine_loaded)
         self.loader.failed.connect(self._engine_failed)
+        self.first_start = (FirstStart(self) if first_start
+                            and should_offer(self.settings, self.workspace) else None)
+        if self.first_start is None:  # (the first-start page offers the bundled model itself)
+            QTimer.singleShot(0, self.explorer, self.explorer.offer_bundled_model)
         if load_engine:
             self.loader.start()
 
@@ -108,6 +116,7 @@ class MainWindow(QMainWindow):
         for plot in (*self.monitor.plots, self.monitor.quality):  # a title's "?": Help page
             plot.concept_requested.connect(lambda key: show_concept(self, key))
         self.tabs.currentChanged.connect(self.explorer.on_tab_changed)
+        self.explore.export_requested.connect(lambda recipe: open_export_dialog(self, recipe))
 
     # -- engine --------------------------------------------------------------------------------
     def _engine_loaded(self, info: EngineInfo) -> None:
@@ -384,6 +393,8 @@ class MainWindow(QMainWindow):
         self.estimator.cancel()
         self.estimator.wait()
         self.notifier.hide()
+        for dialog in self.findChildren(ExportDialog):  # cancels an export; removes its parts
+            dialog.worker.shutdown()
         self.explorer.shutdown()
         if self.worker is not None:
             self.worker.stop(save=True)

@@ -1,4 +1,6 @@
-"""Light and dark palettes on the Fusion style, and the few style-sheet touches the studio uses.
+"""Light and dark themes on the Fusion style, the app icon, and the few style-sheet touches the
+studio uses. The themes' colours and sheets are files in resources/themes/ (studio.resources
+finds them in a checkout and in a frozen bundle).
 
 Fusion outlines check boxes and radio buttons in a darker shade of the window colour, which on
 a dark window is all but invisible; `StudioStyle` outlines them in a contrasting colour there.
@@ -6,39 +8,104 @@ a dark window is all but invisible; `StudioStyle` outlines them in a contrasting
 
 from __future__ import annotations
 
-from PySide6.QtCore import QRectF, Qt
-from PySide6.QtGui import QColor, QGuiApplication, QPainter, QPalette, QPen
-from PySide6.QtWidgets import QApplication, QProxyStyle, QStyle, QStyleOption, QWidget
+import json
+from typing import Any
+
+from PySide6.QtCore import QRectF, QSize, Qt
+from PySide6.QtGui import QColor, QGuiApplication, QIcon, QPainter, QPalette, QPen
+from PySide6.QtWidgets import (
+    QApplication,
+    QProxyStyle,
+    QStyle,
+    QStyleFactory,
+    QStyleOption,
+    QWidget,
+)
+
+from studio.errors import StudioError
+from studio.resources import resource_path
 
 INDICATORS = (QStyle.PrimitiveElement.PE_IndicatorCheckBox,
               QStyle.PrimitiveElement.PE_IndicatorRadioButton)
+THEMES = ("light", "dark")
+ICON_SIZES = (16, 32, 48, 64, 128, 256, 512)  # resources/icons/gan-studio-<size>.png
+SHARED_SHEET = "studio.qss"  # both themes' rules; <theme>.qss adds what differs
 
-SHEET = """
-QFrame#variantCard { border: 1px solid palette(mid); border-radius: 6px; }
-QFrame#variantCard[selected="true"] { border: 2px solid palette(highlight); }
-QPushButton#startButton { padding: 8px 18px; font-weight: bold; }
-QLabel#runTitle { font-size: 14px; }
-"""
+
+def theme_colours(theme: str) -> dict[str, Any]:
+    """The parsed resources/themes/<theme>.json: {"start", "colors", "disabled"}."""
+    path = resource_path("themes", f"{_known(theme)}.json")
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        if data.get("start") not in ("fusion", "empty"):
+            raise ValueError('"start" must be "fusion" or "empty"')
+        return {"start": data["start"], "colors": dict(data.get("colors", {})),
+                "disabled": dict(data.get("disabled", {}))}
+    except (OSError, ValueError, AttributeError, TypeError) as exc:
+        raise StudioError(f"The theme file {path} cannot be read ({exc}). Reinstall GAN Studio "
+                          "or restore the file.") from None
+
+
+def theme_palette(theme: str) -> QPalette:
+    """The palette of `theme` ("light" or "dark") as its JSON file describes it."""
+    spec = theme_colours(theme)
+    if spec["start"] == "fusion":
+        palette = QStyleFactory.create("Fusion").standardPalette()
+    else:
+        palette = QPalette()
+    for groups, colours in ((None, spec["colors"]),
+                            (QPalette.ColorGroup.Disabled, spec["disabled"])):
+        for name, value in colours.items():
+            role, colour = _role(theme, name), QColor(str(value))
+            if not colour.isValid():
+                raise StudioError(f"The {theme} theme's colour {name}={value!r} is not a "
+                                  "colour; write it as #rrggbb.")
+            if groups is None:
+                palette.setColor(role, colour)
+            else:
+                palette.setColor(groups, role, colour)
+    return palette
 
 
 def dark_palette() -> QPalette:
-    p = QPalette()
-    colours = {
-        QPalette.ColorRole.Window: "#2b2d31", QPalette.ColorRole.WindowText: "#e6e6e6",
-        QPalette.ColorRole.Base: "#1f2124", QPalette.ColorRole.AlternateBase: "#2a2c30",
-        QPalette.ColorRole.Text: "#e6e6e6", QPalette.ColorRole.Button: "#35373c",
-        QPalette.ColorRole.ButtonText: "#e6e6e6", QPalette.ColorRole.Highlight: "#3b7dd8",
-        QPalette.ColorRole.HighlightedText: "#ffffff", QPalette.ColorRole.ToolTipBase: "#35373c",
-        QPalette.ColorRole.ToolTipText: "#e6e6e6", QPalette.ColorRole.Mid: "#55585e",
-        QPalette.ColorRole.PlaceholderText: "#8a8d93", QPalette.ColorRole.Link: "#7ab4ff",
-        QPalette.ColorRole.LinkVisited: "#c5a3ff",
-    }
-    for role, colour in colours.items():
-        p.setColor(role, QColor(colour))
-    p.setColor(QPalette.ColorGroup.Disabled, QPalette.ColorRole.Text, QColor("#6b6e74"))
-    p.setColor(QPalette.ColorGroup.Disabled, QPalette.ColorRole.ButtonText, QColor("#6b6e74"))
-    p.setColor(QPalette.ColorGroup.Disabled, QPalette.ColorRole.WindowText, QColor("#6b6e74"))
-    return p
+    """The dark theme's palette."""
+    return theme_palette("dark")
+
+
+def style_sheet(theme: str) -> str:
+    """The style sheet of `theme`: the shared rules, then the theme's own."""
+    return "\n".join(resource_path("themes", name).read_text(encoding="utf-8")
+                     for name in (SHARED_SHEET, f"{_known(theme)}.qss"))
+
+
+def __getattr__(name: str) -> Any:
+    """`SHEET`: the light theme's style sheet, read from its files when first asked for."""
+    if name == "SHEET":
+        return style_sheet("light")
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def app_icon() -> QIcon:
+    """The studio's icon with every bitmap size it ships (16 to 512 px)."""
+    icon = QIcon()
+    for size in ICON_SIZES:
+        icon.addFile(str(resource_path("icons", f"gan-studio-{size}.png")), QSize(size, size))
+    return icon
+
+
+def _known(theme: str) -> str:
+    if theme not in THEMES:
+        raise StudioError(f"There is no theme called {theme!r}; choose one of "
+                          f"{', '.join(THEMES)} or auto.")
+    return theme
+
+
+def _role(theme: str, name: str) -> QPalette.ColorRole:
+    try:
+        return QPalette.ColorRole[name]
+    except KeyError:
+        raise StudioError(f"The {theme} theme names an unknown palette role {name!r}; roles "
+                          "are Qt's, e.g. Window, Text, Highlight.") from None
 
 
 def is_dark(palette: QPalette) -> bool:
@@ -86,5 +153,5 @@ def apply_style(app: QApplication, theme: str = "auto") -> None:
     if theme == "auto":
         scheme = QGuiApplication.styleHints().colorScheme()
         theme = "dark" if scheme == scheme.Dark else "light"
-    app.setPalette(dark_palette() if theme == "dark" else app.style().standardPalette())
-    app.setStyleSheet(SHEET)
+    app.setPalette(theme_palette(theme))
+    app.setStyleSheet(style_sheet(theme))

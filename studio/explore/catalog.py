@@ -10,8 +10,8 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-import studio
 from studio.errors import RunFolderError
+from studio.resources import install_root
 
 MODEL_FORMAT, MODEL_VERSION = "gan-studio/model", 1
 MODEL_WEIGHTS, MODEL_MANIFEST = "model.safetensors", "manifest.json"
@@ -29,8 +29,9 @@ class BundledModel:
 
 
 def default_models_root() -> Path:
-    """The repository's models/ folder, next to the studio package."""
-    return Path(studio.__file__).resolve().parent.parent / "models"
+    """The models/ folder of this installation: next to the studio package in a checkout,
+    inside the bundle (`sys._MEIPASS/models`) when frozen by PyInstaller."""
+    return install_root() / "models"
 
 
 def _scan_models(root: Path) -> list[BundledModel]:
