@@ -121,6 +121,7 @@ class EstimateWorker(QObject):
         self._pool.setMaxThreadCount(1)
         self._pool.setExpiryTimeout(0)  # no lingering OpenMP team to slow training (2 cores)
         self._stamp = 0
+        self._closed = False
         gone = self._gone = threading.Event()  # set as this worker is deleted: tasks stop
         self.destroyed.connect(lambda *_: gone.set())
         self._lock = threading.Lock()
@@ -141,13 +142,18 @@ class EstimateWorker(QObject):
             self.failed.emit(message)
 
     def request(self, config: RunConfig) -> int:
-        """Time `config`'s run; an older timing still going stops at its next step."""
+        """Time `config`'s run; an older timing still going stops at its next step. After
+        `close` nothing starts (returns 0)."""
+        if self._closed:
+            return 0
         self._stamp += 1
         self._pool.start(_EstimateTask(self, self._stamp, config))
         return self._stamp
 
     def request_image_side(self, folder: str) -> None:
         """Find the typical image size of `folder` on the worker."""
+        if self._closed:
+            return
         signals = self.signals
 
         def find() -> None:
@@ -181,4 +187,12 @@ class EstimateWorker(QObject):
         return dataset, seconds
 
     def wait(self) -> None:
+        self._pool.waitForDone()
+
+    def close(self) -> None:
+        """Refuse new requests, stop the running timing at its next step, drop queued work
+        and wait, so no task outlives the window."""
+        self._closed = True
+        self.cancel()
+        self._pool.clear()
         self._pool.waitForDone()

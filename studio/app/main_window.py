@@ -387,11 +387,8 @@ class MainWindow(QMainWindow):
         for timer in self.statusBar().findChildren(QTimer):  # a timed message's timer
             timer.stop()
         self.loader.wait()
-        self.describer.wait()
-        self.thumbnails.wait()
-        self.class_reader.wait()
-        self.estimator.cancel()
-        self.estimator.wait()
+        for worker in (self.describer, self.thumbnails, self.class_reader, self.estimator):
+            worker.close()  # no request made after this (a late timer, a late signal) starts
         self.notifier.hide()
         for dialog in self.findChildren(ExportDialog):  # cancels an export; removes its parts
             dialog.worker.shutdown()

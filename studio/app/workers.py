@@ -8,6 +8,7 @@ queued signals carrying frozen dataclasses. Threads are asked to stop, never ter
 
 from __future__ import annotations
 
+import contextlib
 import time
 import traceback
 from dataclasses import dataclass
@@ -79,9 +80,11 @@ class _DescribeTask(QRunnable):
         try:
             from studio.data import describe
 
-            self.signals.done.emit(self.stamp, self.cfg, describe(self.cfg))
+            answer, args = self.signals.done, (describe(self.cfg),)
         except Exception as exc:
-            self.signals.failed.emit(self.stamp, self.cfg, failure_from(exc, "Dataset"))
+            answer, args = self.signals.failed, (failure_from(exc, "Dataset"),)
+        with contextlib.suppress(RuntimeError):  # its describer went while we worked
+            answer.emit(self.stamp, self.cfg, *args)
 
 
 class DatasetDescriber(QObject):
@@ -99,11 +102,15 @@ class DatasetDescriber(QObject):
         # lingering team makes libgomp throttle the training thread's spin-waits (2-core CPUs)
         self._pool.setExpiryTimeout(0)
         self._stamp = 0
+        self._closed = False
         self._signals = _DescribeSignals()
         self._signals.done.connect(self._on_done)
         self._signals.failed.connect(self._on_failed)
 
     def request(self, cfg: DataConfig) -> int:
+        """Describe `cfg` on the pool thread; after `close` nothing starts (returns 0)."""
+        if self._closed:
+            return 0
         self._stamp += 1
         self._pool.start(_DescribeTask(self._stamp, cfg, self._signals))
         return self._stamp
@@ -117,6 +124,13 @@ class DatasetDescriber(QObject):
             self.failed.emit(cfg, failure)
 
     def wait(self) -> None:
+        self._pool.waitForDone()
+
+    def close(self) -> None:
+        """Refuse new requests, drop queued ones and wait for the one running, so no task
+        outlives the window (Python code on a pool thread at exit aborts the process)."""
+        self._closed = True
+        self._pool.clear()
         self._pool.waitForDone()
 
 
