@@ -12,6 +12,7 @@ from torch import Tensor
 from studio.config import RunConfig
 from studio.data.base import POINTS, Dataset
 from studio.data.toy2d import mixture_modes
+from studio.errors import StudioError
 from studio.metrics.evaluate import ImageEvaluator, PointsEvaluator
 from studio.metrics.features import FeatureNet
 from studio.metrics.names import INCEPTION
@@ -23,7 +24,15 @@ class InceptionNet(FeatureNet):
     name = INCEPTION
 
     def __init__(self, path: str | Path, device: torch.device | str = "cpu") -> None:
-        from studio.metrics.inception import load_inception
+        try:
+            from studio.metrics.inception import load_inception
+        except ModuleNotFoundError as exc:
+            if (exc.name or "").split(".")[0] != "torchvision":
+                raise
+            raise StudioError("standard FID needs torchvision (its Inception-v3 blocks), which "
+                              "this installation leaves out; clear the Inception weights file "
+                              "to measure with the studio feature net, or run from a checkout "
+                              "(`make run`), which has torchvision") from None
 
         self.device = torch.device(device)
         self.net = load_inception(path).to(self.device).eval()

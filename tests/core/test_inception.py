@@ -213,3 +213,19 @@ def test_wrong_keys_are_a_clear_error(random_state):
     with pytest.raises(InceptionWeightsError, match="do not fit") as caught:
         InceptionFeatures(state)
     assert "Mixed_6a.branch3x3.conv.weight" in str(caught.value)
+
+
+def test_without_torchvision_standard_fid_says_what_is_missing(tmp_path, monkeypatch):
+    """The CPU installer leaves torchvision out: asking for standard FID there is one clear
+    StudioError, not a bare ModuleNotFoundError."""
+    import sys
+
+    from studio.errors import StudioError
+    from studio.metrics.evaluators import InceptionNet
+
+    monkeypatch.delitem(sys.modules, "studio.metrics.inception", raising=False)
+    monkeypatch.setitem(sys.modules, "torchvision", None)  # import torchvision now fails
+    monkeypatch.setitem(sys.modules, "torchvision.models", None)
+    monkeypatch.setitem(sys.modules, "torchvision.models.inception", None)
+    with pytest.raises(StudioError, match="standard FID needs torchvision"):
+        InceptionNet(tmp_path / "pt_inception-2015-12-05-6726825d.pth")
