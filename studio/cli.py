@@ -264,6 +264,9 @@ def open_studio(parser: argparse.ArgumentParser) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
+    from studio.runs.workspace import keep_to_user_folders
+
+    keep_to_user_folders()
     parser = build_parser()
     args = parser.parse_args(argv)
     try:

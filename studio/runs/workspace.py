@@ -27,6 +27,14 @@ def default_cache() -> Path:
     return default_workspace().parent / "cache"
 
 
+def keep_to_user_folders() -> None:
+    """Environment defaults, set before torch or onnxruntime load, that keep their files in
+    the user's data folder: importing torch._dynamo (the optimizers do) otherwise creates
+    /tmp/torchinductor_<user>, and onnxruntime writes a telemetry database under ~/.cache."""
+    os.environ.setdefault("TORCHINDUCTOR_CACHE_DIR", str(default_cache() / "torch"))
+    os.environ.setdefault("ORT_DISABLE_TELEMETRY", "1")
+
+
 def new_run_folder(workspace: Path, variant: str, dataset: str) -> Path:
     """A fresh, unique folder name like `20261129-071500-dcgan-shapes` inside `workspace`."""
     tag = re.sub(r"[^A-Za-z0-9_-]+", "-", Path(dataset).name or dataset).strip("-")[:40]
