@@ -29,3 +29,14 @@ bench: $(STAMP)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache
+
+# `make bundle`: the CPU one-folder app and its installers (dist/), built in its own venv
+# (.venv-bundle-cpu) by packaging/build.py, then the frozen app's self-test. Not part of
+# `make test`.
+BUNDLE_FLAVOUR ?= cpu
+BUNDLE_APP     := build/bundle/dist-$(BUNDLE_FLAVOUR)/gan-studio
+
+.PHONY: bundle
+bundle:
+	$(PYTHON) packaging/build.py --flavour $(BUNDLE_FLAVOUR)
+	OMP_NUM_THREADS=1 $(BUNDLE_APP)/gan-studio --self-test
