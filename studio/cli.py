@@ -14,7 +14,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from studio import __version__
-from studio.cli_export import add_export_parser, cmd_export
+from studio.cli_export import add_export_parser, cmd_export, recipe_file
 from studio.config import DataConfig, RunConfig, TrainConfig, load_toml, parse_value
 from studio.errors import ConfigError, StudioError
 from studio.progress import ProgressBar
@@ -148,8 +148,8 @@ def _stop_on_interrupt(controls: RunControls) -> Callable[..., None]:
 
 def cmd_render(args: argparse.Namespace) -> int:
     """Reproduce a recipe's picture: the same pixels as the studio's on the same device."""
-    from studio.explore.recipe import Recipe, render_picture
-    from studio.explore.source import load_source, resolve_source
+    from studio.explore.recipe import render_picture
+    from studio.explore.source import load_source
     from studio.export.images import save_png
     from studio.train.device import select_device
 
@@ -160,14 +160,7 @@ def cmd_render(args: argparse.Namespace) -> int:
         raise StudioError(f"{out} already exists; pass --force to overwrite it")
     if not out.parent.is_dir():
         raise StudioError(f"cannot write {out}: the folder {out.parent} does not exist")
-    try:
-        text = args.recipe.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise StudioError(f"recipe file {args.recipe} does not exist") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise StudioError(f"recipe file {args.recipe} cannot be read: {exc}") from None
-    recipe = Recipe.from_json(text)
-    path = resolve_source(recipe.source, args.recipe.resolve().parent)
+    recipe, path = recipe_file(args.recipe)
     source = load_source(path, recipe.checkpoint, select_device(args.device))
     picture = render_picture(source.G, recipe)
     try:

@@ -118,20 +118,29 @@ class ExportBar:
             self._drawn = False
 
 
+def recipe_file(path: Path) -> tuple[Any, Path]:
+    """A recipe file (the studio's Copy recipe) and its source's path, resolved relative to
+    the file's folder; a missing or unreadable file is a clear StudioError."""
+    from studio.explore.recipe import Recipe
+    from studio.explore.source import resolve_source
+
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise StudioError(f"recipe file {path} does not exist") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise StudioError(f"recipe file {path} cannot be read: {exc}") from None
+    recipe = Recipe.from_json(text)
+    return recipe, resolve_source(recipe.source, path.resolve().parent)
+
+
 def load_recipe(args: argparse.Namespace) -> tuple[Any, Path]:
     """The recipe to export and its source's folder, from --recipe FILE or --source."""
     from studio.explore.recipe import Recipe
     from studio.explore.source import resolve_source
 
     if args.recipe is not None:
-        try:
-            text = args.recipe.read_text(encoding="utf-8")
-        except FileNotFoundError:
-            raise StudioError(f"recipe file {args.recipe} does not exist") from None
-        except (OSError, UnicodeDecodeError) as exc:
-            raise StudioError(f"recipe file {args.recipe} cannot be read: {exc}") from None
-        recipe = Recipe.from_json(text)
-        path = resolve_source(recipe.source, args.recipe.resolve().parent)
+        recipe, path = recipe_file(args.recipe)
     else:
         recipe = Recipe(source=args.source)
         path = resolve_source(args.source)
