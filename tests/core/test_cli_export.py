@@ -116,6 +116,7 @@ def test_onnx_of_a_run(dcgan, tmp_path, capsys):
 
 @pytest.mark.skipif(importlib.util.find_spec("studio.export.model_files") is None,
                     reason="studio.export.model_files is not written yet")
+@pytest.mark.filterwarnings("ignore:`torch.jit.load` is deprecated:FutureWarning")
 def test_model_folder_and_torchscript_of_a_run(dcgan, tmp_path):
     from studio.explore.source import load_source
 
