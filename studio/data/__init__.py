@@ -126,7 +126,12 @@ def open_dataset(cfg: DataConfig) -> Dataset:
         return BUILTINS[cfg.dataset].make(cfg)
     if cfg.dataset == "emoji" and not Path("emoji").exists():  # not a local folder "emoji"
         raise DatasetError(emoji_font_missing(EMOJI_FONT))
-    path = system_datasets().get(cfg.dataset) or Path(cfg.dataset).expanduser()
+    try:
+        path = system_datasets().get(cfg.dataset) or Path(cfg.dataset).expanduser()
+    except RuntimeError:  # `~someone/…` naming no user of this machine
+        user = cfg.dataset.split("/", 1)[0]
+        raise DatasetError(f"dataset {cfg.dataset!r}: {user} names no user on this machine; "
+                           "give the folder's full path") from None
     if cfg.dataset in SYSTEM_DATASETS and not path.exists():
         raise DatasetError(f"{cfg.dataset} is not installed: expected its files in "
                            f"{SYSTEM_DATASETS[cfg.dataset]} (Debian package "

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import math
-import os
 import threading
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 from PIL import Image
+
+from studio.export.files import replace_file
 
 
 def to_uint8(images: np.ndarray) -> np.ndarray:
@@ -93,10 +94,10 @@ def snapshot_picture(snapshot: Any) -> np.ndarray:
 
 
 def save_png(picture: np.ndarray, path: str | Path) -> Path:
-    """Write a uint8 [H, W, 3|1] picture as PNG through a temp name, so no half file remains."""
-    path = Path(path)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    Image.fromarray(picture.squeeze(-1) if picture.shape[-1] == 1 else picture).save(
-        tmp, format="PNG")
-    tmp.replace(path)
-    return path
+    """Write a uint8 [H, W, 3|1] picture as PNG through a temp name, so no half file remains.
+
+    Replaces only a regular file or a link (the link itself); a device, FIFO, socket or folder
+    at `path` raises OutputPathError (an OSError) and is left untouched.
+    """
+    image = Image.fromarray(picture.squeeze(-1) if picture.shape[-1] == 1 else picture)
+    return replace_file(path, lambda tmp: image.save(tmp, format="PNG"))

@@ -159,7 +159,7 @@ def test_onnx_export_reports_its_check(qtbot, tmp_path):
     run_export(qtbot, dialog, timeout=120_000)
     assert dialog.output().name == "landscapes-64_onnx-2"  # Start again would not clash
     assert {p.name for p in out.iterdir()} == {"mapping.onnx", "synthesis.onnx", "model.json",
-                                               "noise_const.npz"}
+                                               "noise_const.npz", ".gan-studio-export"}
     text = dialog.result.text()
     assert "checked in onnxruntime against PyTorch on 8 seeds" in text
     assert float(text.split("max abs diff ")[1].rstrip(").")) <= 1e-4
@@ -175,7 +175,8 @@ def test_model_folder_and_torchscript_exports(qtbot, tmp_path):
     type_path(qtbot, dialog, folder)
     run_export(qtbot, dialog)
     assert {p.name for p in folder.iterdir()} == {"model.safetensors", "config.toml",
-                                                  "manifest.json", "README.md"}
+                                                  "manifest.json", "README.md",
+                                                  ".gan-studio-export"}
     assert dialog.result.text() == f"Wrote 4 files to {folder}."
     click(qtbot, dialog.model.formats["torchscript"])
     assert dialog.output() == tmp_path / "my-model.pt"  # the typed name, now a .pt file

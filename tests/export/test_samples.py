@@ -68,7 +68,7 @@ def test_stylegan_pngs_reproduce_from_their_recipes(landscapes, tmp_path):
     result = export_images(landscapes, recipe, out, count=3)
     names = ["seed-0000000040.png", "seed-0000000041.png", "seed-0000000042.png"]
     assert sorted(p.name for p in out.iterdir()) == sorted(
-        [*names, "recipes.jsonl", "contact-sheet.png"])
+        [*names, "recipes.jsonl", "contact-sheet.png", ".gan-studio-export"])
     assert [p.name for p in result.paths[:3]] == names
     assert result.details["images"] == 3 and result.details["width"] == 64
     assert _render_each_line(out, tmp_path) == names
