@@ -45,8 +45,8 @@ def folder_image_side(path: str, sample: int = SIDE_SAMPLE) -> int:
         return 0
     sides: list[int] = []
     for file in sorted(root.rglob("*")):
-        if file.suffix.lower() not in IMAGE_SUFFIXES:
-            continue
+        if file.suffix.lower() not in IMAGE_SUFFIXES or not file.is_file():
+            continue  # a FIFO, socket or device named like an image would block the read
         try:
             with Image.open(file) as img:
                 sides.append(min(img.size))

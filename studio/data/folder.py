@@ -9,12 +9,14 @@ only the small, fitted copies.
 from __future__ import annotations
 
 import os
+import stat
 import struct
 import zlib
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from functools import partial
 from pathlib import Path
+from typing import BinaryIO
 
 import numpy as np
 import torch
@@ -36,6 +38,13 @@ _DEEP_MODES = frozenset({"I;16", "I;16L", "I;16B", "I;16N", "I", "F"})
 # What Pillow raises for damaged files: truncated data, bad chunks, broken headers, bad EXIF.
 _DECODE_ERRORS = (OSError, ValueError, SyntaxError, EOFError, struct.error, zlib.error,
                   IndexError, KeyError, TypeError)
+# Files that are not regular files: opening a FIFO blocks until a writer comes, a device may
+# stream forever or act on being opened. They are named in the skip reason, never opened.
+_SPECIAL_KINDS = ((stat.S_ISFIFO, "a named pipe (FIFO)"), (stat.S_ISSOCK, "a socket"),
+                  (stat.S_ISCHR, "a character device"), (stat.S_ISBLK, "a block device"),
+                  (stat.S_ISDIR, "a folder"))
+_LINKED_FOLDER = ("a link to a folder; links inside a class folder are not followed. Move or "
+                  "copy that folder in instead")
 
 
 def looks_like_image_folder(path: str | Path) -> bool:
@@ -110,7 +119,7 @@ def _group_files(root: Path, skipped: list[SkippedFile]) -> list[tuple[str | Non
     for entry in entries:
         if entry.is_dir():
             groups.append((entry.name, list(_walk(entry, skipped))))
-        elif entry.is_file() or entry.is_symlink():
+        else:  # special files too: loading names why they are skipped
             groups[0][1].append(entry)
     return groups
 
@@ -124,6 +133,9 @@ def _walk(folder: Path, skipped: list[SkippedFile]) -> Iterator[Path]:
 
     for here, dirs, names in os.walk(folder, onerror=note):
         dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+        for name in [d for d in dirs if os.path.islink(os.path.join(here, d))]:
+            dirs.remove(name)  # os.walk would pass over it in silence
+            skipped.append(SkippedFile(os.path.join(here, name), _LINKED_FOLDER))
         for name in sorted(names):
             if not name.startswith("."):
                 yield Path(here, name)
@@ -132,10 +144,9 @@ def _walk(folder: Path, skipped: list[SkippedFile]) -> Iterator[Path]:
 def _load_image(path: Path, resolution: int, gray: bool) -> np.ndarray | str:
     """The image as fitted uint8 pixels ([R, R] gray or [R, R, 3] colour), or why it can't be
     used."""
-    try:
-        handle = path.open("rb")
-    except OSError as err:
-        return f"cannot be read: {err.strerror or err}"
+    handle = _open_regular(path)
+    if isinstance(handle, str):
+        return handle
     with handle:
         if os.fstat(handle.fileno()).st_size == 0:
             return "empty file (0 bytes)"
@@ -159,6 +170,36 @@ def _load_image(path: Path, resolution: int, gray: bool) -> np.ndarray | str:
     if pixels.ndim == 3 and _is_gray(pixels):
         pixels = pixels[:, :, 0]  # an RGB file with no colour in it counts as gray
     return pixels
+
+
+def _open_regular(path: Path) -> BinaryIO | str:
+    """`path` opened for reading if it is a regular file (or a link to one), else why not.
+
+    Never blocks: the type is checked before opening (open() of a FIFO waits for a writer), and
+    again on the open file, in case it was swapped for a device in between.
+    """
+    try:
+        problem = _not_regular(path, path.stat().st_mode)  # stat follows links, never blocks
+        if problem:
+            return problem
+        handle = path.open("rb")
+    except OSError as err:
+        return f"cannot be read: {err.strerror or err}"
+    problem = _not_regular(path, os.fstat(handle.fileno()).st_mode)
+    if problem:
+        handle.close()
+        return problem
+    return handle
+
+
+def _not_regular(path: Path, mode: int) -> str:
+    """Why a file of this `mode` is skipped, or "" for a regular file."""
+    if stat.S_ISREG(mode):
+        return ""
+    what = next((name for test, name in _SPECIAL_KINDS if test(mode)), "a special file")
+    link = "a link to " if path.is_symlink() else ""
+    return (f"not a regular file: {link}{what}; only image files are read. Remove it or move "
+            "it out of the dataset folder")
 
 
 def _shape_problem(width: int, height: int) -> str:

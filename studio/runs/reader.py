@@ -40,9 +40,11 @@ class JsonlTail:
         rows = []
         for line in lines:
             try:
-                rows.append(json.loads(line))
-            except json.JSONDecodeError:
+                row = json.loads(line)
+            except ValueError:  # also UnicodeDecodeError: a line cut inside a character
                 continue  # a torn line from a crash: ignored, the next rows are still read
+            if isinstance(row, dict):  # a damaged line can parse as a number or a list
+                rows.append(row)
         return rows
 
 

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import json
+import os
 import time
 import traceback
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from studio import __version__
 from studio.config import RunConfig, save_toml
@@ -41,8 +42,8 @@ class RunWriter:
         elif not (self.folder / CONFIG).exists():
             raise RunFolderError(f"{self.folder} is not a run folder (no {CONFIG})")
         (self.folder / SNAPSHOTS).mkdir(exist_ok=True)
-        self._metrics = open(self.folder / METRICS, "a", encoding="utf-8")  # noqa: SIM115
-        self._events = open(self.folder / EVENTS, "a", encoding="utf-8")  # noqa: SIM115
+        self._metrics = open_for_append(self.folder / METRICS)
+        self._events = open_for_append(self.folder / EVENTS)
 
     def _claim_folder(self) -> None:
         if self.folder.exists() and any(self.folder.iterdir()):
@@ -116,5 +117,29 @@ def append_eval(folder: str | Path, step: int, row: dict[str, Any]) -> None:
     """Add one evaluation row to a run's metrics (from `gan-studio eval`, outside a run)."""
     line = json.dumps({"step": step, "time": round(time.time(), 3), "kind": EVAL_KIND, **row},
                       default=str) + "\n"
-    with open(Path(folder) / METRICS, "a", encoding="utf-8") as handle:
+    with open_for_append(Path(folder) / METRICS) as handle:
         handle.write(line)
+
+
+def open_for_append(path: Path) -> IO[str]:
+    """`path` opened to append JSON lines, starting on a fresh line.
+
+    A crash or a full disk can leave a torn last line with no newline; the next row would be
+    glued onto it and lost with it. A newline ends the torn line first (readers skip it as
+    unreadable), and a complete row that only lacks its newline is kept.
+    """
+    handle = open(path, "a", encoding="utf-8")  # noqa: SIM115
+    if _ends_mid_line(path):
+        handle.write("\n")
+        handle.flush()
+    return handle
+
+
+def _ends_mid_line(path: Path) -> bool:
+    """True when the file is not empty and its last byte is not a newline."""
+    with open(path, "rb") as handle:
+        size = handle.seek(0, os.SEEK_END)
+        if size == 0:
+            return False
+        handle.seek(size - 1)
+        return handle.read(1) != b"\n"
