@@ -15,7 +15,7 @@ from studio.config import RunConfig, save_toml
 from studio.data import open_dataset
 from studio.data.base import Dataset
 from studio.errors import RunFolderError
-from studio.runs.checkpoints import latest_checkpoint, load_checkpoint
+from studio.runs.checkpoints import load_checkpoint, load_newest_intact, remove_stale_temps
 from studio.runs.layout import CHECKPOINTS, CONFIG
 from studio.runs.reader import read_config
 from studio.runs.workspace import default_cache
@@ -101,13 +101,15 @@ def resume_run(folder: Path, sinks: tuple[Any, ...] = (), controls: RunControls 
     `phase` hears what is being prepared, as for `start_run`."""
     folder = Path(folder)
     config = read_config(folder)
-    path = latest_checkpoint(folder / CHECKPOINTS)
-    if path is None:
+    if distributed.rank() == 0:  # temp folders of writers killed mid-checkpoint
+        remove_stale_temps(folder / CHECKPOINTS)
+    _say(phase, "reading the checkpoint")
+    intact = load_newest_intact(folder / CHECKPOINTS)  # damaged newer ones: warnings
+    if intact is None:
         raise RunFolderError(f"{folder} has no checkpoint to resume from; start a new run "
                              "with its config instead (--config "
                              f"{folder / CONFIG})")
-    _say(phase, "reading the checkpoint")
-    stored = load_checkpoint(path)
+    stored = intact.stored
     if steps is not None and steps != config.train.steps:
         if steps <= stored.step:
             raise RunFolderError(f"--steps {steps} is not beyond the checkpoint's step "
@@ -118,6 +120,8 @@ def resume_run(folder: Path, sinks: tuple[Any, ...] = (), controls: RunControls 
         raise RunFolderError(f"{folder} already finished its {config.train.steps} steps; "
                              "give --steps with a larger number to train further")
     session = _build(config, folder, True, sinks, controls, phase)
+    for warning in intact.warnings:
+        session.loop.sink.on_event(RunEvent(stored.step, "warning", warning))
     _say(phase, "restoring the networks")
     session.loop.restore(Checkpoint(stored.step, stored.weights, stored.state))
     return session

@@ -53,7 +53,12 @@ from studio.explore.catalog import (  # noqa: F401  (re-exported for callers of 
     write_models_manifest,
 )
 from studio.runs.checkpoints import WEIGHTS as CHECKPOINT_WEIGHTS
-from studio.runs.checkpoints import latest_checkpoint, list_checkpoints, load_checkpoint
+from studio.runs.checkpoints import (
+    latest_checkpoint,
+    list_checkpoints,
+    load_checkpoint,
+    load_newest_intact,
+)
 from studio.runs.layout import CHECKPOINTS, CONFIG, checkpoint_name
 from studio.runs.reader import read_config
 from studio.train.base import DataInfo, unprefixed
@@ -100,6 +105,7 @@ class GeneratorSource:
     label: str  # what the studio shows: the run's name (or folder name), or the model's title
     step: int  # the training step its weights are from
     path: Path  # the run folder or the bundled model folder
+    warnings: tuple[str, ...] = ()  # e.g. a damaged newest checkpoint passed over, named
 
 
 def _explorable(config: RunConfig) -> str:
@@ -190,11 +196,13 @@ def load_run(folder: str | Path, checkpoint: int | None = None,
     config = read_config(folder)
     _explorable(config)
     ckpts = folder / CHECKPOINTS
-    if checkpoint is None:
-        found = latest_checkpoint(ckpts)
-        if found is None:
+    warnings: tuple[str, ...] = ()
+    if checkpoint is None:  # the newest intact one; damaged newer ones become warnings
+        intact = load_newest_intact(ckpts)
+        if intact is None:
             raise RunFolderError(f"{folder} has no checkpoint yet; let the run train until it "
                                  f"saves one (every {config.train.checkpoint_every} steps)")
+        found, stored, warnings = intact.path, intact.stored, tuple(intact.warnings)
     else:
         found = ckpts / checkpoint_name(checkpoint)
         if found not in list_checkpoints(ckpts):
@@ -202,7 +210,7 @@ def load_run(folder: str | Path, checkpoint: int | None = None,
             have = ", ".join(map(str, steps)) or "none"
             raise RunFolderError(f"{folder} has no checkpoint at step {checkpoint}; it has: "
                                  f"{have}")
-    stored = load_checkpoint(found)
+        stored = load_checkpoint(found)
     trainer_state = stored.state.get("trainer", stored.state)
     if "data" not in trainer_state:
         raise RunFolderError(f"checkpoint {found} does not record its data shape")
@@ -211,7 +219,7 @@ def load_run(folder: str | Path, checkpoint: int | None = None,
     G = _ready(build_generator(config, data), config, stored.step,
                unprefixed(prefix, stored.weights), found, _device(device))
     return GeneratorSource(explorable(G, config, data), config, data,
-                           config.name or folder.name, stored.step, folder)
+                           config.name or folder.name, stored.step, folder, warnings)
 
 
 def current_checkpoint_key(path: str | Path, checkpoint: int | None = None) -> tuple:
