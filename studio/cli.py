@@ -12,9 +12,10 @@ import signal
 import sys
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from studio import __version__
-from studio.cli_export import add_export_parser, cmd_export, recipe_file
+from studio.cli_export import add_export_parser, cmd_export, recipe_file, say_warnings
 from studio.config import DataConfig, RunConfig, TrainConfig, load_toml, parse_value
 from studio.errors import ConfigError, StudioError
 from studio.progress import ProgressBar
@@ -22,6 +23,27 @@ from studio.train.controls import RunControls
 from studio.variants import VARIANTS, default_train_settings, model_config_class
 
 EXIT_USER_ERROR = 2
+STOP_SIGNALS = tuple(getattr(signal, n) for n in ("SIGINT", "SIGTERM") if hasattr(signal, n))
+TRAIN_EXAMPLES = """examples:
+  gan-studio train --variant gan --dataset ring8 --steps 2000
+  gan-studio train --variant dcgan --dataset shapes --resolution 32 --set train.lr_g=1e-4
+  gan-studio train --variant dcgan --dataset ~/Pictures/cats --resolution 64
+  gan-studio train --config run.toml --out runs/my-run --seed 3
+  gan-studio train --resume runs/my-run --steps 5000
+
+Ctrl+C or SIGTERM stops after the current step and saves a checkpoint (a second one aborts).
+Every setting can be given as --set SECTION.KEY=VALUE; the studio's form lists them all."""
+
+
+def _setting_help(cls: type, key: str, metavar: str) -> str:
+    """A flag's help: the setting's own help text, its --set spelling and its default."""
+    from dataclasses import fields
+
+    f = next(f for f in fields(cls) if f.name == key)
+    section = getattr(cls, "SECTION", "")
+    text = f.metadata["help"]
+    return (f"{text[0].lower()}{text[1:]} (the same as --set {section}.{key}={metavar}; "
+            f"default {f.default})")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -33,18 +55,26 @@ def build_parser() -> argparse.ArgumentParser:
                         "a little, open and close the window offscreen, and print "
                         "SELF-TEST OK (how an installed copy proves it works)")
     sub = parser.add_subparsers(dest="command")
-    train = sub.add_parser("train", help="train a model headless, writing a run folder")
+    train = sub.add_parser("train", help="train a model headless, writing a run folder",
+                           epilog=TRAIN_EXAMPLES,
+                           formatter_class=argparse.RawDescriptionHelpFormatter)
     train.add_argument("--config", type=Path, help="a run.toml to start from")
     train.add_argument("--resume", type=Path, metavar="RUNDIR",
                        help="continue the run in RUNDIR from its latest checkpoint")
-    train.add_argument("--variant", choices=list(VARIANTS))
+    train.add_argument("--variant", choices=list(VARIANTS), help="the kind of GAN: "
+                       f"{', '.join(VARIANTS)} (`gan-studio list` describes each; default gan)")
     train.add_argument("--dataset", help="a built-in set (see `gan-studio list`) or a folder")
-    train.add_argument("--steps", type=int)
-    train.add_argument("--batch-size", type=int)
+    train.add_argument("--steps", type=int, metavar="N",
+                       help=_setting_help(TrainConfig, "steps", "N") + "; with --resume, the "
+                       "new total to train to")
+    train.add_argument("--batch-size", type=int, metavar="N",
+                       help=_setting_help(TrainConfig, "batch_size", "N"))
     train.add_argument("--loss", help="non-saturating, minimax, hinge, least-squares, wgan-gp")
-    train.add_argument("--resolution", type=int)
+    train.add_argument("--resolution", type=int, metavar="PX",
+                       help=_setting_help(DataConfig, "resolution", "PX"))
     train.add_argument("--device", help="auto, cpu, cuda, cuda:N or mps")
-    train.add_argument("--seed", type=int)
+    train.add_argument("--seed", type=int, metavar="N",
+                       help=_setting_help(TrainConfig, "seed", "N"))
     train.add_argument("--out", type=Path, help="the run folder to create (default: a new "
                        "folder in the workspace)")
     train.add_argument("--set", action="append", default=[], metavar="SECTION.KEY=VALUE",
@@ -107,41 +137,63 @@ def config_from_args(args: argparse.Namespace) -> RunConfig:
 
 
 def cmd_train(args: argparse.Namespace) -> int:
-    from studio.runs.workspace import default_workspace, new_run_folder
-    from studio.session import resume_run, start_run
+    """Train headless; Ctrl+C and SIGTERM both end the run cleanly with a checkpoint."""
     from studio.train import distributed
 
     distributed.init_from_env()
     bar = ProgressBar(sys.stderr) if not args.quiet and distributed.rank() == 0 else None
     controls = RunControls()
-    if args.resume:
-        session = resume_run(args.resume, sinks=(bar,), controls=controls, steps=args.steps)
-    else:
-        config = config_from_args(args)
-        folder = args.out or new_run_folder(default_workspace(), config.variant,
-                                            config.data.dataset)
-        session = start_run(config, folder, sinks=(bar,), controls=controls)
-    if bar:
-        bar.begin(session.loop.step, session.config.train.steps)
-    say = print if distributed.rank() == 0 else (lambda *a, **k: None)
-    say(f"run folder: {session.folder}", flush=True)
-    previous = signal.signal(signal.SIGINT, _stop_on_interrupt(controls))
+    previous = {s: signal.getsignal(s) for s in STOP_SIGNALS}
+    if hasattr(signal, "SIGTERM"):  # while the run is prepared, SIGTERM interrupts like Ctrl+C
+        signal.signal(signal.SIGTERM, signal.default_int_handler)
     try:
-        status = session.run()
+        status, session = _train_session(args, controls, bar)
     finally:
-        signal.signal(signal.SIGINT, previous)
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
     distributed.shutdown()  # only after a clean end: a failed rank must not wait at a barrier
-    say(f"{status} at step {session.loop.step}: {session.folder}", flush=True)
+    if distributed.rank() == 0:
+        print(f"{status} at step {session.loop.step}: {session.folder}", flush=True)
     return 0
 
 
+def _train_session(args: argparse.Namespace, controls: RunControls,
+                   bar: ProgressBar | None) -> tuple[str, Any]:
+    """Prepare the run (new or resumed), train it, and return its end status and session."""
+    from studio.train import distributed
+
+    if args.resume:
+        from studio.session import resume_run
+
+        session = resume_run(args.resume, sinks=(bar,), controls=controls, steps=args.steps)
+    else:
+        config = config_from_args(args)  # bad settings are refused before anything loads
+        from studio.export.files import check_folder_target
+        from studio.runs.workspace import default_workspace, new_run_folder
+        from studio.session import start_run
+
+        folder = args.out or new_run_folder(default_workspace(), config.variant,
+                                            config.data.dataset)
+        check_folder_target(folder)  # a file, a device, a read-only place: one line
+        session = start_run(config, folder, sinks=(bar,), controls=controls)
+    if bar:
+        bar.begin(session.loop.step, session.config.train.steps)
+    if distributed.rank() == 0:
+        print(f"run folder: {session.folder}", flush=True)
+    for signum in STOP_SIGNALS:
+        signal.signal(signum, _stop_on_interrupt(controls))
+    return session.run(), session
+
+
 def _stop_on_interrupt(controls: RunControls) -> Callable[..., None]:
-    """First Ctrl+C: stop after this step and save a checkpoint. Second: interrupt now."""
+    """First Ctrl+C or SIGTERM (what `timeout`, `docker stop` and schedulers send): stop after
+    this step and save a checkpoint, ending with status 0. A second one: interrupt now (130)."""
     def handler(signum: int, frame: object) -> None:
         if controls.stop_requested:
             raise KeyboardInterrupt
-        print("\nstopping after this step and saving a checkpoint (Ctrl+C again to abort)",
-              file=sys.stderr, flush=True)
+        what = "Ctrl+C" if signum == signal.SIGINT else signal.Signals(signum).name
+        print(f"\n{what}: stopping after this step and saving a checkpoint (Ctrl+C again to "
+              "abort)", file=sys.stderr, flush=True)
         controls.stop(save=True)
     return handler
 
@@ -150,6 +202,7 @@ def cmd_render(args: argparse.Namespace) -> int:
     """Reproduce a recipe's picture: the same pixels as the studio's on the same device."""
     from studio.explore.recipe import render_picture
     from studio.explore.source import load_source
+    from studio.export.files import check_output_path
     from studio.export.images import save_png
     from studio.train.device import select_device
 
@@ -158,10 +211,12 @@ def cmd_render(args: argparse.Namespace) -> int:
         raise StudioError(f"--out {out} is a folder; give the path of the PNG file to write")
     if out.exists() and not args.force:
         raise StudioError(f"{out} already exists; pass --force to overwrite it")
+    check_output_path(out, args.force, folder=False)  # links, devices, read-only places
     if not out.parent.is_dir():
         raise StudioError(f"cannot write {out}: the folder {out.parent} does not exist")
     recipe, path = recipe_file(args.recipe)
     source = load_source(path, recipe.checkpoint, select_device(args.device))
+    say_warnings(source)
     picture = render_picture(source.G, recipe)
     try:
         save_png(picture, out)

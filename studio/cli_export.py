@@ -154,7 +154,15 @@ def _load(args: argparse.Namespace) -> tuple[Any, Any]:
     from studio.train.device import select_device
 
     recipe, path = load_recipe(args)
-    return recipe, load_source(path, recipe.checkpoint, select_device(args.device))
+    source = load_source(path, recipe.checkpoint, select_device(args.device))
+    say_warnings(source)
+    return recipe, source
+
+
+def say_warnings(source: Any) -> None:
+    """Print what loading the source warned of (a damaged newest checkpoint passed over)."""
+    for warning in source.warnings:
+        print(f"gan-studio: warning: {warning}", file=sys.stderr)
 
 
 def _run(args: argparse.Namespace, source: Any, recipe: Any, progress: Any) -> Any:

@@ -8,6 +8,7 @@ whether it can change while a run trains. `from_dict` rejects unknown keys and b
 from __future__ import annotations
 
 import dataclasses
+import math
 import tomllib
 from dataclasses import dataclass, field, fields
 from pathlib import Path
@@ -24,14 +25,16 @@ T = TypeVar("T")
 
 def setting(default: Any, label: str, help: str, *, min: float | None = None,
             max: float | None = None, choices: tuple[Any, ...] | None = None,
-            live: bool = False, when: tuple[str, tuple[Any, ...]] | None = None) -> Any:
+            live: bool = False, when: tuple[str, tuple[Any, ...]] | None = None,
+            required: bool = False) -> Any:
     """Declare a config field with the metadata the form, the CLI and validation use.
 
     `when=("other", (values…))` says the field matters only while field `other` of the same
-    section holds one of those values; the form greys it out otherwise.
+    section holds one of those values; the form greys it out otherwise. `required` text may
+    not be empty.
     """
     meta = {"label": label, "help": help, "min": min, "max": max, "choices": choices,
-            "live": live, "when": when}
+            "live": live, "when": when, "required": required}
     return field(default=default, metadata=meta)
 
 
@@ -44,9 +47,10 @@ class Settings:
             if not f.metadata:
                 continue
             value = getattr(self, f.name)
-            value = _coerce(type(self).__name__, f.name, value, hints[f.name])
+            key = _key(self, f.name)
+            value = _coerce(key, value, hints[f.name])
             object.__setattr__(self, f.name, value)
-            check_value(f, value, _key(self, f.name))
+            check_value(f, value, key)
 
     def replace(self: T, **changes: Any) -> T:
         """A copy with some fields changed (validated again)."""
@@ -54,11 +58,12 @@ class Settings:
 
 
 def _key(obj: Any, name: str) -> str:
+    """The `--set` spelling of a field (`train.lr_g`), which a person can paste."""
     section = getattr(obj, "SECTION", "")
     return f"{section}.{name}" if section else name
 
 
-def _coerce(owner: str, name: str, value: Any, hint: Any) -> Any:
+def _coerce(key: str, value: Any, hint: Any) -> Any:
     """Accept ints for float fields; refuse anything of another type with a clear message."""
     if hint is float and isinstance(value, int) and not isinstance(value, bool):
         return float(value)
@@ -66,17 +71,23 @@ def _coerce(owner: str, name: str, value: Any, hint: Any) -> Any:
     if hint in expected:
         ok = isinstance(value, hint) and not (hint is int and isinstance(value, bool))
         if not ok:
-            raise ConfigError(f"{owner}.{name} must be {expected[hint]}, not {value!r}")
+            raise ConfigError(f"{key} must be {expected[hint]}, not {value!r}")
     return value
 
 
 def check_value(f: dataclasses.Field, value: Any, key: str) -> None:
-    """Raise ConfigError if `value` is outside the field's choices or range."""
+    """Raise ConfigError if `value` is not finite, empty where text is required, or outside
+    the field's choices or range. Every way in (TOML, --set, the form, live changes) ends here."""
     meta = f.metadata
+    lo, hi = meta.get("min"), meta.get("max")
+    if isinstance(value, float) and not math.isfinite(value):
+        allowed = f"; allowed: {lo} to {hi}" if lo is not None and hi is not None else ""
+        raise ConfigError(f"{key} = {value!r} is not a finite number{allowed}")
+    if meta.get("required") and isinstance(value, str) and not value.strip():
+        raise ConfigError(f"{key} is empty; give {meta['help'][0].lower()}{meta['help'][1:]}")
     if meta.get("choices") is not None and value not in meta["choices"]:
         allowed = ", ".join(repr(c) for c in meta["choices"])
         raise ConfigError(f"{key} = {value!r} is not allowed; choose one of {allowed}")
-    lo, hi = meta.get("min"), meta.get("max")
     if (lo is not None and value < lo) or (hi is not None and value > hi):
         raise ConfigError(f"{key} = {value!r} is out of range; allowed: {lo} to {hi}")
 
@@ -87,7 +98,7 @@ class DataConfig(Settings):
 
     SECTION = "data"
     dataset: str = setting("ring8", "Dataset", "A built-in set (see gan-studio list) "
-                           "or the path of a local folder")
+                           "or the path of a local folder", required=True)
     resolution: int = setting(32, "Resolution", "Images are centre-cropped and resized to this "
                               "many pixels per side", min=8, max=1024)
     channels: str = setting("auto", "Channels", "Colour or grayscale; auto keeps the data's own",
@@ -210,7 +221,10 @@ class RunConfig:
 def upgrade(raw: dict[str, Any]) -> dict[str, Any]:
     """Bring a config written by an older schema up to the current one."""
     version = raw.get("schema_version", SCHEMA_VERSION)
-    if not isinstance(version, int) or version > SCHEMA_VERSION:
+    if not isinstance(version, int) or isinstance(version, bool) or version < 1:
+        raise ConfigError(f"schema_version must be a whole number (this GAN Studio writes "
+                          f"{SCHEMA_VERSION}), not {version!r}")
+    if version > SCHEMA_VERSION:
         raise ConfigError(f"schema_version {version!r} is newer than this GAN Studio "
                           f"understands ({SCHEMA_VERSION}); update GAN Studio")
     return raw
@@ -239,10 +253,10 @@ def _reject_unknown(raw: dict[str, Any], allowed: set[str], where: str) -> None:
 def parse_value(cls: type, key: str, text: str) -> Any:
     """Turn a command-line string into the type of field `key` of settings class `cls`."""
     hints = get_type_hints(cls)
+    section = getattr(cls, "SECTION", "")
     if key not in hints:
         names = ", ".join(f.name for f in fields(cls))
-        raise ConfigError(f"unknown setting {key!r} in [{getattr(cls, 'SECTION', '')}]; "
-                          f"allowed: {names}")
+        raise ConfigError(f"unknown setting {key!r} in [{section}]; allowed: {names}")
     kind = hints[key]
     try:
         if kind is bool:
@@ -251,11 +265,18 @@ def parse_value(cls: type, key: str, text: str) -> Any:
             return text.lower() in ("true", "1", "yes")
         return kind(text)
     except ValueError:
-        raise ConfigError(f"{key} = {text!r} is not {kind.__name__}") from None
+        expected = {int: "a whole number", float: "a number", bool: "true or false"}
+        raise ConfigError(f"{section}.{key} = {text!r} is not {expected.get(kind, kind.__name__)}"
+                          ) from None
 
 
 def load_toml(path: str | Path) -> RunConfig:
     """Read a run config from a TOML file."""
+    path = Path(path)
+    if path.exists() and not path.is_file():  # a folder, or a FIFO that would block
+        what = "a folder" if path.is_dir() else "not a regular file"
+        raise ConfigError(f"config file {path} is {what}; give the path of a .toml file "
+                          "(a run's own is RUN/config.toml)")
     try:
         raw = tomllib.loads(Path(path).read_text(encoding="utf-8"))
     except FileNotFoundError:

@@ -28,7 +28,9 @@ def build_generator(model_cfg: Settings, data: DataInfo) -> ConditionalGenerator
         raise ConfigError("the conditional GAN needs a dataset with class labels")
     if m.backbone == "conv":
         if data.kind != "images":
-            raise ConfigError("the conv backbone needs images; use backbone = 'mlp'")
+            raise ConfigError("the conditional GAN's conv backbone needs images, and this "
+                              "dataset holds points; use the mlp backbone: "
+                              "--set model.backbone=mlp")
         c, r, _ = data.shape
         body: nn.Module = DcganGenerator(m.z_dim + m.embed_dim, c, r, m.channels)
     else:

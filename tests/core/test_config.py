@@ -59,7 +59,7 @@ def test_field_metadata_drives_the_form():
 def test_parse_value_converts_cli_text():
     assert parse_value(TrainConfig, "lr_g", "1e-4") == 1e-4
     assert parse_value(TrainConfig, "steps", "7") == 7
-    with pytest.raises(ConfigError, match="not int"):
+    with pytest.raises(ConfigError, match="not a whole number"):
         parse_value(TrainConfig, "steps", "seven")
     with pytest.raises(ConfigError, match="unknown setting 'nope'"):
         parse_value(TrainConfig, "nope", "1")
