@@ -111,6 +111,9 @@ def test_the_note_is_drawn_under_the_name(qtbot, panel, ws):
 def test_thumbnails_load_off_the_gui_thread_and_follow_a_new_picture(qtbot, panel, ws,
                                                                       monkeypatch):
     folder = ws / "20261201-dcgan-faces"
+    # the panel already asked for the run's first picture; let that load finish first, or on a
+    # loaded machine it runs after the patch below and is counted as a second load
+    qtbot.waitUntil(lambda: not panel._model.thumbnails._pending, timeout=10_000)
     loads: list[Path] = []
     real = runs_model._load_thumbnail
     monkeypatch.setattr(runs_model, "_load_thumbnail",
