@@ -23,7 +23,6 @@ different model. Weights are read with safetensors only: loading never executes 
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import re
@@ -54,6 +53,7 @@ from studio.explore.catalog import (  # noqa: F401  (re-exported for callers of 
 )
 from studio.runs.checkpoints import WEIGHTS as CHECKPOINT_WEIGHTS
 from studio.runs.checkpoints import (
+    file_sha256,
     latest_checkpoint,
     list_checkpoints,
     load_checkpoint,
@@ -238,14 +238,6 @@ def current_checkpoint_key(path: str | Path, checkpoint: int | None = None) -> t
         return ("run", found.name, (found / CHECKPOINT_WEIGHTS).stat().st_mtime_ns)
     except OSError:
         return ("missing", str(path), checkpoint)
-
-
-def file_sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def read_model_manifest(folder: Path) -> dict[str, Any]:
